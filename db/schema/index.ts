@@ -1,0 +1,6 @@
+export * from './auth'
+export * from './organizations'
+export * from './invitations'
+export * from './email'
+export * from './audit'
+export * from './rate-limits'
