@@ -36,7 +36,17 @@ export async function createTestDb(): Promise<TestDb> {
     handle,
     isRealPostgres: true,
     cleanup: async () => {
+      // pool.end() resolves before its clients have disconnected; the forced drop would kill them mid-close.
+      const pool = handle.pool!
+      let left = pool.totalCount
+      const disconnected = new Promise<void>((resolve) => {
+        if (left === 0) resolve()
+        pool.on('remove', () => {
+          if (--left === 0) resolve()
+        })
+      })
       await handle.close()
+      await disconnected
       const c = new Client({ connectionString: baseUrl })
       await c.connect()
       await c.query(`drop database if exists ${name} with (force)`)

@@ -1,0 +1,38 @@
+import type { Metadata } from 'next'
+import { getDb } from '@/db/client'
+import { requireOrgMember } from '@/lib/auth/org-context'
+import { listVisibleProjects } from '@/lib/data/projects'
+
+export const metadata: Metadata = { title: 'Projects' }
+
+export default async function ProjectsTab({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params
+  const { org, membership, user } = await requireOrgMember(slug, `/orgs/${slug}`)
+  const projects = await listVisibleProjects(getDb(), { orgId: org.id, userId: user.id, role: membership.role, permissions: membership.permissions })
+  return (
+    <section aria-labelledby="projects-heading">
+      <h2 id="projects-heading" className="text-lg font-semibold">
+        Projects
+      </h2>
+      {projects.length === 0 ? (
+        <div className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+          <p className="font-medium text-slate-900">You do not see any projects in this organization yet.</p>
+          <p className="mt-2">This can happen for two reasons:</p>
+          <ul className="mt-2 list-disc space-y-1 pl-6">
+            <li>the organization has not created any projects yet;</li>
+            <li>you have not been given access to any of its projects yet. Ask an admin of the organization to grant you access.</li>
+          </ul>
+        </div>
+      ) : (
+        <ul className="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
+          {projects.map((p) => (
+            <li key={p.id} className="flex items-center justify-between px-4 py-3">
+              <span className="font-medium">{p.name}</span>
+              <span className="text-sm text-slate-600">{p.level === 'admin' ? 'Admin' : p.level === 'edit' ? 'Edit' : 'View'}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,266 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { eq, inArray, sql } from 'drizzle-orm'
+import { emailOutbox } from '@/db/schema'
+import { createTestDb, type TestDb } from '@/test/db'
+import { startFakeResend, type FakeResend } from '@/test/fake-resend'
+import { deliverDueEmails, enqueueEmail, listMailbox } from './outbox'
+import { createResendTransport, type EmailTransport } from './transport'
+
+const FROM = 'Invitations <invites@example.com>'
+const HOUR = 60 * 60_000
+
+let t: TestDb
+let fake: FakeResend
+let transport: EmailTransport
+
+beforeAll(async () => {
+  ;[t, fake] = await Promise.all([createTestDb(), startFakeResend()])
+  process.env.RESEND_BASE_URL = fake.url
+  transport = createResendTransport('re_test_key', { timeoutMs: 1_000 })
+})
+afterAll(async () => {
+  delete process.env.RESEND_BASE_URL
+  await Promise.all([t.cleanup(), fake.close()])
+})
+beforeEach(async () => {
+  fake.reset()
+  await t.db.delete(emailOutbox)
+})
+
+let n = 0
+function enqueue(overrides: { kind?: string; to?: string; idempotencyKey?: string } = {}) {
+  n++
+  return enqueueEmail(t.db, {
+    kind: overrides.kind ?? 'test',
+    to: overrides.to ?? `user${n}@example.com`,
+    subject: `Subject ${n}`,
+    html: `<p>Open https://app.example.com/link/${n}</p>`,
+    text: `Open https://app.example.com/link/${n}`,
+    idempotencyKey: overrides.idempotencyKey,
+  })
+}
+
+async function getRow(id: string) {
+  const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.id, id))
+  return row
+}
+
+/** A clock `ms` after the database's own now(), for due times and leases. */
+async function dbNowPlus(ms: number): Promise<Date> {
+  const [{ now }] = await t.db.select({ now: sql<string>`now()::text` }).from(sql`(select 1) as one`)
+  return new Date(new Date(now).getTime() + ms)
+}
+
+describe('enqueueEmail', () => {
+  it('writes a pending row with a stable default idempotency key', async () => {
+    const { id } = await enqueue({ kind: 'sign-in' })
+    const row = await getRow(id)
+    expect(row).toMatchObject({ kind: 'sign-in', status: 'pending', attempts: 0, lockedUntil: null, providerId: null })
+    expect(row.idempotencyKey).toMatch(/^sign-in\/[0-9a-f-]{36}$/)
+  })
+
+  it('commits or rolls back with the transaction it is given', async () => {
+    await expect(
+      t.db.transaction(async (tx) => {
+        await enqueueEmail(tx, { kind: 'test', to: 'rolled-back@example.com', subject: 's', html: 'h', text: 't' })
+        throw new Error('the cause failed')
+      }),
+    ).rejects.toThrow('the cause failed')
+    const rows = await t.db.select().from(emailOutbox).where(eq(emailOutbox.recipient, 'rolled-back@example.com'))
+    expect(rows).toHaveLength(0)
+  })
+})
+
+describe('deliverDueEmails', () => {
+  it('sends a pending email and records the provider id', async () => {
+    const { id } = await enqueue({ to: 'ana@example.com' })
+    const result = await deliverDueEmails(t.db, transport, { from: FROM })
+    expect(result).toEqual({ claimed: 1, sent: 1, retried: 0, failed: 0 })
+    const row = await getRow(id)
+    expect(fake.emails).toHaveLength(1)
+    expect(fake.emails[0]).toMatchObject({ from: FROM, to: ['ana@example.com'], subject: row.subject, html: row.html, text: row.text })
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, providerId: fake.emails[0].id, lockedUntil: null, lastError: null })
+    expect(row.sentAt).toBeInstanceOf(Date)
+    // Nothing is due any more.
+    expect(await deliverDueEmails(t.db, transport, { from: FROM })).toEqual({ claimed: 0, sent: 0, retried: 0, failed: 0 })
+  })
+
+  it('retries a 500 later with the same idempotency key, then marks it sent', async () => {
+    const { id } = await enqueue()
+    fake.failNext({ status: 500 })
+    const before = await dbNowPlus(0)
+    expect(await deliverDueEmails(t.db, transport, { from: FROM })).toMatchObject({ claimed: 1, retried: 1 })
+    let row = await getRow(id)
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, lockedUntil: null })
+    expect(row.lastError).toContain('500')
+    // Backoff after the first attempt: between 1 and 2 seconds (half fixed, half jitter).
+    expect(row.nextAttemptAt.getTime() - before.getTime()).toBeGreaterThanOrEqual(1_000)
+    expect(row.nextAttemptAt.getTime() - before.getTime()).toBeLessThan(3_000)
+    // Not due yet: a sweep right now leaves it alone.
+    expect((await deliverDueEmails(t.db, transport, { from: FROM })).claimed).toBe(0)
+
+    const later = await dbNowPlus(HOUR)
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, now: () => later })).toMatchObject({ claimed: 1, sent: 1 })
+    row = await getRow(id)
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, providerId: fake.emails[0].id, lastError: null })
+    expect(row.sentAt?.getTime()).toBe(later.getTime())
+    expect(fake.requests.map((r) => r.outcome)).toEqual(['fault:500', 'recorded'])
+    expect(fake.requests.map((r) => r.idempotencyKey)).toEqual([row.idempotencyKey, row.idempotencyKey])
+  })
+
+  it('waits at least the Retry-After of a 429', async () => {
+    const { id } = await enqueue()
+    fake.failNext({ status: 429, retryAfterSeconds: 30 })
+    const clock = await dbNowPlus(0)
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, now: () => clock })).toMatchObject({ retried: 1 })
+    const row = await getRow(id)
+    expect(row.status).toBe('pending')
+    expect(row.lastError).toContain('rate_limit_exceeded')
+    expect(row.nextAttemptAt.getTime()).toBe(clock.getTime() + 30_000)
+    const justBefore = new Date(clock.getTime() + 29_000)
+    expect((await deliverDueEmails(t.db, transport, { from: FROM, now: () => justBefore })).claimed).toBe(0)
+    const after = new Date(clock.getTime() + 30_000)
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, now: () => after })).toMatchObject({ sent: 1 })
+  })
+
+  it('fails a 422 at once and keeps the error', async () => {
+    const { id } = await enqueue()
+    fake.failNext({ status: 422 })
+    expect(await deliverDueEmails(t.db, transport, { from: FROM })).toEqual({ claimed: 1, sent: 0, retried: 0, failed: 1 })
+    const row = await getRow(id)
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, lockedUntil: null, providerId: null })
+    expect(row.lastError).toMatch(/422 validation_error/)
+    const farLater = await dbNowPlus(24 * HOUR)
+    expect((await deliverDueEmails(t.db, transport, { from: FROM, now: () => farLater })).claimed).toBe(0)
+    expect(fake.calls).toBe(1)
+  })
+
+  it('marks a row failed when its attempts run out', async () => {
+    const { id } = await enqueue()
+    fake.failNext({ status: 503, times: 10 })
+    const outcomes = []
+    for (let i = 1; i <= 4; i++) {
+      const clock = await dbNowPlus(i * HOUR)
+      outcomes.push(await deliverDueEmails(t.db, transport, { from: FROM, maxAttempts: 3, now: () => clock }))
+    }
+    expect(outcomes.map((o) => [o.claimed, o.retried, o.failed])).toEqual([
+      [1, 1, 0],
+      [1, 1, 0],
+      [1, 0, 1],
+      [0, 0, 0],
+    ])
+    const row = await getRow(id)
+    expect(row).toMatchObject({ status: 'failed', attempts: 3 })
+    expect(row.lastError).toContain('503')
+    expect(fake.calls).toBe(3)
+    expect(fake.emails).toHaveLength(0)
+  })
+
+  it('reclaims a row whose worker died mid-send, and the provider keeps one email', async () => {
+    const { id } = await enqueue()
+    const row = await getRow(id)
+    // The dead worker's attempt reached the provider before it died.
+    const first = await transport.send({ from: FROM, to: row.recipient, subject: row.subject, html: row.html, text: row.text, idempotencyKey: row.idempotencyKey })
+    expect(first.ok).toBe(true)
+    await t.db.update(emailOutbox).set({ status: 'sending', attempts: 1, lockedUntil: sql`now() - interval '1 second'` }).where(eq(emailOutbox.id, id))
+    // A live worker's row (lease in the future) is not touched.
+    const { id: leasedId } = await enqueue()
+    await t.db.update(emailOutbox).set({ status: 'sending', attempts: 1, lockedUntil: sql`now() + interval '1 minute'` }).where(eq(emailOutbox.id, leasedId))
+
+    expect(await deliverDueEmails(t.db, transport, { from: FROM })).toEqual({ claimed: 1, sent: 1, retried: 0, failed: 0 })
+    expect(await getRow(id)).toMatchObject({ status: 'sent', attempts: 2, providerId: fake.emails[0].id })
+    expect(await getRow(leasedId)).toMatchObject({ status: 'sending', attempts: 1 })
+    expect(fake.emails).toHaveLength(1)
+    expect(fake.requests.map((r) => r.outcome)).toEqual(['recorded', 'duplicate'])
+  })
+
+  it('gives up on a row reclaimed after its last allowed attempt, without sending again', async () => {
+    const { id } = await enqueue()
+    await t.db.update(emailOutbox).set({ status: 'sending', attempts: 3, lockedUntil: sql`now() - interval '1 second'` }).where(eq(emailOutbox.id, id))
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, maxAttempts: 3 })).toEqual({ claimed: 1, sent: 0, retried: 0, failed: 1 })
+    const row = await getRow(id)
+    expect(row.status).toBe('failed')
+    expect(row.lastError).toContain('gave up after 3 attempts')
+    expect(fake.calls).toBe(0)
+  })
+
+  it('after a lost response, the retry does not send a second email', async () => {
+    const { id } = await enqueue()
+    fake.failNext({ mode: 'drop', afterRecord: true })
+    expect(await deliverDueEmails(t.db, transport, { from: FROM })).toMatchObject({ retried: 1 })
+    expect((await getRow(id)).status).toBe('pending')
+    expect(fake.emails).toHaveLength(1)
+
+    const later = await dbNowPlus(HOUR)
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, now: () => later })).toMatchObject({ sent: 1 })
+    const row = await getRow(id)
+    expect(fake.emails).toHaveLength(1)
+    expect(fake.emails[0].idempotencyKey).toBe(row.idempotencyKey)
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, providerId: fake.emails[0].id })
+    expect(fake.requests.map((r) => r.outcome)).toEqual(['fault:drop', 'duplicate'])
+  })
+
+  it('does not let a worker whose lease was taken over overwrite the newer claim', async () => {
+    const { id } = await enqueue()
+    const farLater = await dbNowPlus(HOUR)
+    let takeover: Promise<unknown> | undefined
+    // The first worker's send stalls; meanwhile its lease runs out and another worker delivers the row.
+    const stalling: EmailTransport = {
+      async send() {
+        takeover = deliverDueEmails(t.db, transport, { from: FROM, now: () => farLater })
+        await takeover
+        return { ok: false, retryable: true, error: 'timed out' }
+      },
+    }
+    const stale = await deliverDueEmails(t.db, stalling, { from: FROM })
+    expect(await takeover).toMatchObject({ claimed: 1, sent: 1 })
+    expect(stale).toEqual({ claimed: 1, sent: 0, retried: 0, failed: 0 })
+    expect(await getRow(id)).toMatchObject({ status: 'sent', attempts: 2, providerId: fake.emails[0].id, lastError: null })
+  })
+
+  it('delivers only the given ids when asked', async () => {
+    const [a, b] = [await enqueue(), await enqueue()]
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, onlyIds: [a.id] })).toMatchObject({ claimed: 1, sent: 1 })
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, onlyIds: [] })).toMatchObject({ claimed: 0 })
+    expect((await getRow(a.id)).status).toBe('sent')
+    expect((await getRow(b.id)).status).toBe('pending')
+  })
+
+  it('sends each of 200 rows exactly once when four workers race', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 200; i++) ids.push((await enqueue({ kind: 'race' })).id)
+    // A little latency at the provider keeps claims overlapping.
+    fake.setDelayMs(t.isRealPostgres ? 5 : 1)
+    const runWorker = async () => {
+      let claimed = 0
+      for (;;) {
+        const r = await deliverDueEmails(t.db, transport, { from: FROM, limit: 15, concurrency: 4 })
+        if (r.claimed === 0) return claimed
+        claimed += r.claimed
+      }
+    }
+    const perWorker = await Promise.all([runWorker(), runWorker(), runWorker(), runWorker()])
+    expect(perWorker.reduce((a, b) => a + b, 0)).toBe(200)
+
+    const rows = await t.db.select().from(emailOutbox).where(inArray(emailOutbox.id, ids))
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true)
+    expect(fake.calls).toBe(200)
+    expect(fake.emails).toHaveLength(200)
+    expect(new Set(fake.emails.map((e) => e.idempotencyKey)).size).toBe(200)
+    expect(new Set(rows.map((r) => r.providerId))).toEqual(new Set(fake.emails.map((e) => e.id)))
+  })
+})
+
+describe('listMailbox', () => {
+  it('lists recent emails newest first, limited', async () => {
+    const ids = []
+    for (let i = 0; i < 3; i++) {
+      ids.push((await enqueue()).id)
+      await t.db.update(emailOutbox).set({ createdAt: sql`now() + ${`${i} seconds`}::interval` }).where(eq(emailOutbox.id, ids[i]))
+    }
+    const list = await listMailbox(t.db, { limit: 2 })
+    expect(list.map((e) => e.id)).toEqual([ids[2], ids[1]])
+    expect(Object.keys(list[0]).sort()).toEqual(['createdAt', 'html', 'id', 'kind', 'recipient', 'status', 'subject', 'text'])
+    expect(list[0]).toMatchObject({ kind: 'test', status: 'pending' })
+  })
+})

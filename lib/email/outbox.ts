@@ -1,0 +1,198 @@
+import 'server-only'
+import { randomUUID } from 'node:crypto'
+import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '@/db/client'
+import { emailOutbox } from '@/db/schema'
+import { SEND_TIMEOUT_MS, type EmailTransport, type SendResult } from './transport'
+
+export interface OutboxEmail {
+  kind: string
+  to: string
+  subject: string
+  html: string
+  text: string
+  idempotencyKey?: string
+}
+
+/** Queues an email; pass the transaction of the change that causes it, so both commit or neither. */
+export async function enqueueEmail(db: Db, email: OutboxEmail): Promise<{ id: string }> {
+  const [row] = await db
+    .insert(emailOutbox)
+    .values({
+      kind: email.kind,
+      recipient: email.to,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      idempotencyKey: email.idempotencyKey ?? `${email.kind}/${randomUUID()}`,
+    })
+    .returning({ id: emailOutbox.id })
+  return row
+}
+
+export interface DeliverOptions {
+  from: string
+  /** Rows claimed by one call. */
+  limit?: number
+  /** After this many claims a row that still fails is marked failed. */
+  maxAttempts?: number
+  /** How long a claim holds a row before another worker may take it over. */
+  leaseMs?: number
+  /** Sends in flight at once. */
+  concurrency?: number
+  /** The clock used for due times, leases and backoff; the database's now() when absent. */
+  now?: () => Date
+  /** Only these rows (immediate delivery after the request that queued them). */
+  onlyIds?: string[]
+}
+
+export interface DeliverResult {
+  claimed: number
+  sent: number
+  retried: number
+  failed: number
+}
+
+const DEFAULTS = { limit: 20, maxAttempts: 8, leaseMs: 60_000, concurrency: 4 }
+const BACKOFF_BASE_MS = 1_000
+const BACKOFF_CAP_MS = 10 * 60_000
+const RETRY_AFTER_CAP_MS = 24 * 60 * 60_000
+const LAST_ERROR_MAX = 500
+
+/**
+ * Claims due rows (pending and due, or leased by a worker whose lease ran out), sends them and
+ * records each outcome. Safe to run concurrently on any number of instances: the claim takes rows
+ * with SKIP LOCKED, and each outcome is written only if the row still carries this claim.
+ */
+export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: DeliverOptions): Promise<DeliverResult> {
+  const result: DeliverResult = { claimed: 0, sent: 0, retried: 0, failed: 0 }
+  if (opts.onlyIds && opts.onlyIds.length === 0) return result
+  const limit = opts.limit ?? DEFAULTS.limit
+  const maxAttempts = opts.maxAttempts ?? DEFAULTS.maxAttempts
+  const leaseMs = opts.leaseMs ?? DEFAULTS.leaseMs
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULTS.concurrency)
+  const now = (): SQL => (opts.now ? sql`${opts.now().toISOString()}::timestamptz` : sql`now()`)
+  const plusMs = (ms: number): SQL => sql`${now()} + ${Math.round(ms)}::double precision * interval '1 millisecond'`
+
+  const due = or(
+    and(eq(emailOutbox.status, 'pending'), lte(emailOutbox.nextAttemptAt, now())),
+    and(eq(emailOutbox.status, 'sending'), lt(emailOutbox.lockedUntil, now())),
+  )
+  const candidates = db
+    .select({ id: emailOutbox.id })
+    .from(emailOutbox)
+    .where(opts.onlyIds ? and(due, inArray(emailOutbox.id, opts.onlyIds)) : due)
+    .orderBy(asc(emailOutbox.nextAttemptAt))
+    .limit(limit)
+    .for('update', { skipLocked: true })
+
+  const claimStartedAt = performance.now()
+  const claimed = await db
+    .update(emailOutbox)
+    .set({ status: 'sending', attempts: sql`${emailOutbox.attempts} + 1`, lockedUntil: plusMs(leaseMs) })
+    .where(inArray(emailOutbox.id, candidates))
+    .returning({
+      id: emailOutbox.id,
+      recipient: emailOutbox.recipient,
+      subject: emailOutbox.subject,
+      html: emailOutbox.html,
+      text: emailOutbox.text,
+      idempotencyKey: emailOutbox.idempotencyKey,
+      attempts: emailOutbox.attempts,
+    })
+  result.claimed = claimed.length
+
+  type Claimed = (typeof claimed)[number]
+  // Every outcome is conditional on this very claim: a worker whose lease was taken over writes nothing.
+  const ifStillOurs = (row: Claimed) =>
+    and(eq(emailOutbox.id, row.id), eq(emailOutbox.status, 'sending'), eq(emailOutbox.attempts, row.attempts))
+
+  async function markFailed(row: Claimed, error: string) {
+    const updated = await db
+      .update(emailOutbox)
+      .set({ status: 'failed', lockedUntil: null, lastError: error.slice(0, LAST_ERROR_MAX) })
+      .where(ifStillOurs(row))
+      .returning({ id: emailOutbox.id })
+    if (updated.length) result.failed++
+  }
+
+  async function deliverOne(row: Claimed) {
+    if (row.attempts > maxAttempts) {
+      // Reclaimed after its last allowed attempt lost its worker: that attempt's outcome is unknown.
+      await markFailed(row, `gave up after ${maxAttempts} attempts (the last one did not report back)`)
+      return
+    }
+    if (performance.now() - claimStartedAt > leaseMs - Math.min(SEND_TIMEOUT_MS, leaseMs / 2)) {
+      // Too little lease left for a send: hand the row back untouched rather than race a reclaiming worker.
+      await db
+        .update(emailOutbox)
+        .set({ status: 'pending', attempts: sql`${emailOutbox.attempts} - 1`, lockedUntil: null })
+        .where(ifStillOurs(row))
+      return
+    }
+    let outcome: SendResult
+    try {
+      outcome = await transport.send({
+        from: opts.from,
+        to: row.recipient,
+        subject: row.subject,
+        html: row.html,
+        text: row.text,
+        idempotencyKey: row.idempotencyKey,
+      })
+    } catch (err) {
+      outcome = { ok: false, retryable: true, error: `transport threw: ${err instanceof Error ? err.message : String(err)}` }
+    }
+    if (outcome.ok) {
+      const updated = await db
+        .update(emailOutbox)
+        .set({ status: 'sent', sentAt: now(), providerId: outcome.providerId, lockedUntil: null, lastError: null })
+        .where(ifStillOurs(row))
+        .returning({ id: emailOutbox.id })
+      if (updated.length) result.sent++
+      return
+    }
+    if (!outcome.retryable || row.attempts >= maxAttempts) {
+      await markFailed(row, outcome.error)
+      return
+    }
+    const delayMs = Math.max(Math.min(outcome.retryAfterMs ?? 0, RETRY_AFTER_CAP_MS), backoffMs(row.attempts))
+    const updated = await db
+      .update(emailOutbox)
+      .set({ status: 'pending', nextAttemptAt: plusMs(delayMs), lockedUntil: null, lastError: outcome.error.slice(0, LAST_ERROR_MAX) })
+      .where(ifStillOurs(row))
+      .returning({ id: emailOutbox.id })
+    if (updated.length) result.retried++
+  }
+
+  let next = 0
+  const worker = async () => {
+    while (next < claimed.length) await deliverOne(claimed[next++])
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker))
+  return result
+}
+
+/** Exponential backoff with jitter: half fixed, half random, so retries of one outage spread out. */
+export function backoffMs(attempts: number): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempts, 30))
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2))
+}
+
+/** Recent outbox rows, newest first, for the development mailbox page (never reachable in production). */
+export async function listMailbox(db: Db, { limit = 50 }: { limit?: number } = {}) {
+  return db
+    .select({
+      id: emailOutbox.id,
+      kind: emailOutbox.kind,
+      recipient: emailOutbox.recipient,
+      subject: emailOutbox.subject,
+      text: emailOutbox.text,
+      html: emailOutbox.html,
+      status: emailOutbox.status,
+      createdAt: emailOutbox.createdAt,
+    })
+    .from(emailOutbox)
+    .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id))
+    .limit(limit)
+}

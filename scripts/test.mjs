@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// `npm test`: every suite, in order: Vitest (unit + data layer), a production
+// build, then Playwright in Chromium against it. Ends with one line
+// "N passed, N failed" adding up every suite. Never skips a suite.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+
+const root = path.resolve(import.meta.dirname, '..')
+const resultsDir = path.join(root, 'test-results')
+const args = new Set(process.argv.slice(2))
+const e2eOnly = args.has('--e2e-only')
+const unitOnly = args.has('--unit-only')
+
+function run(cmd, cmdArgs, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)))
+  })
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+}
+
+async function findBrowser() {
+  if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) return process.env.CHROMIUM_PATH
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium'
+  try {
+    const { chromium } = await import('@playwright/test')
+    const own = chromium.executablePath()
+    if (own && existsSync(own)) return own
+  } catch {}
+  return null
+}
+
+const totals = { passed: 0, failed: 0 }
+let exitCode = 0
+mkdirSync(resultsDir, { recursive: true })
+
+const browser = unitOnly ? 'none' : await findBrowser()
+if (!browser) {
+  console.error(
+    '\nNo Chromium found for the browser tests, and they are part of `npm test`.\n' +
+      'Install one: `apt-get install -y chromium` (Debian/Ubuntu, gives /usr/bin/chromium),\n' +
+      'or `npx playwright install chromium`, or set CHROMIUM_PATH to a Chromium binary.\n',
+  )
+  console.log('0 passed, 1 failed')
+  process.exit(1)
+}
+
+if (!e2eOnly) {
+  const out = path.join(resultsDir, 'vitest.json')
+  rmSync(out, { force: true })
+  const code = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`])
+  if (existsSync(out)) {
+    const r = JSON.parse(readFileSync(out, 'utf8'))
+    totals.passed += r.numPassedTests
+    totals.failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0)
+    if (r.numTotalTests === 0) totals.failed += 1
+  } else {
+    totals.failed += 1
+  }
+  if (code !== 0) exitCode = 1
+}
+
+if (!unitOnly) {
+  const buildCode = process.env.SKIP_BUILD ? 0 : await run('npx', ['next', 'build'], { NEXT_TELEMETRY_DISABLED: '1' })
+  if (buildCode !== 0) {
+    console.error('next build failed: the browser tests cannot run.')
+    totals.failed += 1
+    exitCode = 1
+  } else {
+    const env = { CHROMIUM_PATH: browser, E2E_PORT: String(await freePort()), FAKE_RESEND_PORT: String(await freePort()) }
+    let dropDb = async () => {}
+    if (process.env.DATABASE_URL) {
+      const name = `e2e_${randomBytes(6).toString('hex')}`
+      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL })
+      await admin.connect()
+      await admin.query(`create database ${name}`)
+      await admin.end()
+      const url = new URL(process.env.DATABASE_URL)
+      url.pathname = `/${name}`
+      env.E2E_DATABASE_URL = url.toString()
+      dropDb = async () => {
+        const c = new pg.Client({ connectionString: process.env.DATABASE_URL })
+        await c.connect()
+        await c.query(`drop database if exists ${name} with (force)`)
+        await c.end()
+      }
+    } else {
+      env.PGLITE_DIR = mkdtempSync(path.join(tmpdir(), 'e2e-pglite-'))
+    }
+    const out = path.join(resultsDir, 'playwright.json')
+    rmSync(out, { force: true })
+    const code = await run('npx', ['playwright', 'test'], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: out })
+    await dropDb().catch((e) => console.error('could not drop the e2e database:', e.message))
+    if (env.PGLITE_DIR) rmSync(env.PGLITE_DIR, { recursive: true, force: true })
+    if (existsSync(out)) {
+      const s = JSON.parse(readFileSync(out, 'utf8')).stats
+      totals.passed += s.expected + (s.flaky ?? 0)
+      totals.failed += s.unexpected + (s.skipped ?? 0)
+      if (s.expected + s.unexpected + (s.flaky ?? 0) === 0) totals.failed += 1
+    } else {
+      totals.failed += 1
+    }
+    if (code !== 0) exitCode = 1
+  }
+}
+
+if (totals.failed > 0) exitCode = 1
+console.log(`\n${totals.passed} passed, ${totals.failed} failed`)
+process.exit(exitCode)

@@ -1,0 +1,280 @@
+/**
+ * A fake of the Resend HTTP API (POST /emails) on loopback, for Vitest (in process) and Playwright
+ * (through its /__ endpoints, or standalone: `npx tsx test/fake-resend.ts --port 3199`).
+ *
+ * Control endpoints:
+ *   GET    /__emails[?to=addr]  recorded emails, oldest first
+ *   GET    /__requests          every POST /emails received: idempotency key and outcome
+ *   DELETE /__emails            reset everything (emails, idempotency keys, faults, delay, calls)
+ *   POST   /__faults            body: a FailSpec, or { failNext?: FailSpec | FailSpec[], delayMs?, faultRate? }
+ */
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { pathToFileURL } from 'node:url'
+
+export interface RecordedEmail {
+  id: string
+  from: string
+  to: string[]
+  subject: string
+  html: string
+  text: string
+  idempotencyKey: string | null
+  receivedAt: string
+}
+
+/** One POST /emails as received, whatever became of it. */
+export interface ReceivedRequest {
+  idempotencyKey: string | null
+  outcome: 'recorded' | 'duplicate' | 'rejected' | `fault:${string}`
+}
+
+export interface FailSpec {
+  /** HTTP status for mode 'status' (default 500). */
+  status?: number
+  retryAfterSeconds?: number
+  /** How many of the next POST /emails this applies to (default 1). */
+  times?: number
+  /** 'status' answers with an error, 'hang' never answers, 'drop' destroys the socket. */
+  mode?: 'status' | 'hang' | 'drop'
+  /** For 'drop' and 'hang': accept and record the email first (the provider got it, the answer is lost). */
+  afterRecord?: boolean
+  /** For 'status': a raw body instead of Resend's JSON error (e.g. a proxy's HTML page). */
+  body?: string
+}
+
+export interface FaultRateSpec {
+  /** Probability in [0, 1] that a POST /emails fails with `fault`. */
+  rate: number
+  fault?: Omit<FailSpec, 'times'>
+}
+
+export interface FakeResend {
+  url: string
+  port: number
+  /** Recorded emails (one per idempotency key), oldest first. */
+  emails: RecordedEmail[]
+  /** Every POST /emails, faulted and duplicate ones included, oldest first. */
+  requests: ReceivedRequest[]
+  /** POST /emails requests received, including ones refused before reading (bad auth or JSON). */
+  readonly calls: number
+  failNext(spec: FailSpec): void
+  setFaultRate(spec: FaultRateSpec | null): void
+  setDelayMs(ms: number): void
+  reset(): void
+  close(): Promise<void>
+}
+
+const ERROR_NAMES: Record<number, string> = {
+  400: 'validation_error',
+  401: 'missing_api_key',
+  403: 'invalid_api_key',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'application_error',
+  409: 'invalid_idempotent_request',
+  422: 'validation_error',
+  429: 'rate_limit_exceeded',
+  500: 'internal_server_error',
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers })
+  res.end(JSON.stringify(body))
+}
+
+function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+  sendJson(res, status, { statusCode: status, name: ERROR_NAMES[status] ?? 'application_error', message }, headers)
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+
+export async function startFakeResend({ port = 0 }: { port?: number } = {}): Promise<FakeResend> {
+  const emails: RecordedEmail[] = []
+  // Idempotency key → the email it created and a fingerprint of its payload.
+  const byKey = new Map<string, { id: string; fingerprint: string }>()
+  const requests: ReceivedRequest[] = []
+  const faults: FailSpec[] = []
+  let faultRate: FaultRateSpec | null = null
+  let delayMs = 0
+  let calls = 0
+  const sockets = new Set<Socket>()
+
+  function failNext(spec: FailSpec) {
+    const times = Math.max(1, spec.times ?? 1)
+    for (let i = 0; i < times; i++) faults.push({ ...spec, times: 1 })
+  }
+
+  function reset() {
+    emails.length = 0
+    requests.length = 0
+    byKey.clear()
+    faults.length = 0
+    faultRate = null
+    delayMs = 0
+    calls = 0
+  }
+
+  function takeFault(): FailSpec | undefined {
+    if (faults.length) return faults.shift()
+    if (faultRate && Math.random() < faultRate.rate) return faultRate.fault ?? { status: 500 }
+    return undefined
+  }
+
+  /** Records (or, for a known idempotency key, finds) the email; returns its id or an error to answer. */
+  function accept(
+    payload: Record<string, unknown>,
+    idempotencyKey: string | null,
+  ): { id: string; isDuplicate: boolean } | { status: number; message: string } {
+    const to = Array.isArray(payload.to) ? payload.to.map(String) : payload.to ? [String(payload.to)] : []
+    if (!str(payload.from) || to.length === 0 || !str(payload.subject)) {
+      return { status: 422, message: 'The `from`, `to` and `subject` fields are required.' }
+    }
+    const email = { from: str(payload.from), to, subject: str(payload.subject), html: str(payload.html), text: str(payload.text) }
+    const fingerprint = JSON.stringify(email)
+    if (idempotencyKey) {
+      const seen = byKey.get(idempotencyKey)
+      if (seen && seen.fingerprint !== fingerprint) {
+        return { status: 409, message: 'Same idempotency key used with a different request payload.' }
+      }
+      if (seen) return { id: seen.id, isDuplicate: true }
+    }
+    const id = randomUUID()
+    emails.push({ id, ...email, idempotencyKey, receivedAt: new Date().toISOString() })
+    if (idempotencyKey) byKey.set(idempotencyKey, { id, fingerprint })
+    return { id, isDuplicate: false }
+  }
+
+  async function handleSend(req: IncomingMessage, res: ServerResponse) {
+    calls++
+    const raw = await readBody(req)
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
+    const auth = req.headers.authorization ?? ''
+    if (!/^Bearer \S+/.test(auth)) return sendError(res, 401, 'Missing API key in the authorization header.')
+    let payload: Record<string, unknown>
+    try {
+      payload = JSON.parse(raw) as Record<string, unknown>
+    } catch {
+      return sendError(res, 400, 'Invalid JSON body.')
+    }
+    const keyHeader = req.headers['idempotency-key']
+    const idempotencyKey = typeof keyHeader === 'string' && keyHeader ? keyHeader : null
+
+    const fault = takeFault()
+    const mode = fault?.mode ?? 'status'
+    if (fault) requests.push({ idempotencyKey, outcome: `fault:${mode === 'status' ? (fault.status ?? 500) : mode}` })
+    if (fault && mode !== 'status') {
+      if (fault.afterRecord) accept(payload, idempotencyKey)
+      if (mode === 'drop') req.socket.destroy()
+      return // 'hang': never answer; close() destroys the socket.
+    }
+    if (fault) {
+      const status = fault.status ?? 500
+      const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}
+      if (fault.body !== undefined) {
+        res.writeHead(status, { 'content-type': 'text/html', ...headers })
+        return res.end(fault.body)
+      }
+      return sendError(res, status, `Injected failure (${status}).`, headers)
+    }
+
+    const outcome = accept(payload, idempotencyKey)
+    requests.push({ idempotencyKey, outcome: 'status' in outcome ? 'rejected' : outcome.isDuplicate ? 'duplicate' : 'recorded' })
+    if ('status' in outcome) return sendError(res, outcome.status, outcome.message)
+    sendJson(res, 200, { id: outcome.id })
+  }
+
+  async function handleFaults(req: IncomingMessage, res: ServerResponse) {
+    let body: Record<string, unknown>
+    try {
+      body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>
+    } catch {
+      return sendError(res, 400, 'Invalid JSON body.')
+    }
+    const isComposite = 'failNext' in body || 'delayMs' in body || 'faultRate' in body
+    if (!isComposite) failNext(body as FailSpec)
+    if (body.failNext) for (const spec of [body.failNext].flat() as FailSpec[]) failNext(spec)
+    if (typeof body.delayMs === 'number') delayMs = body.delayMs
+    if ('faultRate' in body) faultRate = (body.faultRate as FaultRateSpec | null) ?? null
+    sendJson(res, 200, { queued: faults.length, delayMs, faultRate })
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const route = `${req.method} ${url.pathname}`
+    const handle = async () => {
+      if (route === 'POST /emails') return handleSend(req, res)
+      if (route === 'GET /__emails') {
+        const to = url.searchParams.get('to')?.toLowerCase()
+        return sendJson(res, 200, to ? emails.filter((e) => e.to.some((t) => t.toLowerCase() === to)) : emails)
+      }
+      if (route === 'GET /__requests') return sendJson(res, 200, requests)
+      if (route === 'DELETE /__emails') {
+        reset()
+        return sendJson(res, 200, { ok: true })
+      }
+      if (route === 'POST /__faults') return handleFaults(req, res)
+      sendError(res, 404, `No route for ${route}.`)
+    }
+    handle().catch((err) => {
+      if (!res.headersSent) sendError(res, 500, err instanceof Error ? err.message : String(err))
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => resolve())
+  })
+  const address = server.address()
+  const actualPort = typeof address === 'object' && address ? address.port : port
+
+  return {
+    url: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    emails,
+    requests,
+    get calls() {
+      return calls
+    },
+    failNext,
+    setFaultRate(spec) {
+      faultRate = spec
+    },
+    setDelayMs(ms) {
+      delayMs = ms
+    },
+    reset,
+    close() {
+      for (const socket of sockets) socket.destroy()
+      return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))
+    },
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const flag = process.argv.indexOf('--port')
+  const port = flag >= 0 ? Number(process.argv[flag + 1]) : Number(process.env.FAKE_RESEND_PORT ?? 3199)
+  startFakeResend({ port }).then(
+    (fake) => {
+      console.log(`fake resend listening on ${fake.url}`)
+      const stop = () => void fake.close().then(() => process.exit(0))
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    },
+    (err) => {
+      console.error(`fake resend could not start: ${err instanceof Error ? err.message : String(err)}`)
+      process.exit(1)
+    },
+  )
+}
