@@ -66,3 +66,14 @@ export async function expectAccessible(page: Page) {
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
 }
+
+/** Creates an organization from the Dashboard and waits for its page. */
+export async function createOrganization(page: Page, name: string) {
+  await page.goto('/dashboard')
+  await page.getByRole('button', { name: 'Create organization' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Create organization' })
+  await dialog.getByLabel('Organization name').fill(name)
+  await dialog.getByRole('button', { name: 'Create', exact: true }).click()
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible()
+  return new URL(page.url()).pathname.split('/')[2]
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { emailsTo, expectAccessible, linkIn, newUserPage, signIn, uniqueEmail, waitForEmail } from './helpers'
+import { createOrganization, emailsTo, expectAccessible, linkIn, newUserPage, signIn, uniqueEmail, waitForEmail } from './helpers'
 
 test.describe('sign in and organizations', () => {
   test('signs in by the emailed link, creates an organization, sees it listed, signs out', async ({ browser }) => {
@@ -82,10 +82,7 @@ test.describe('sign in and organizations', () => {
   test('a signed-out visitor signs in and comes back; another user gets a 404', async ({ browser }) => {
     const owner = await newUserPage(browser)
     await signIn(owner, uniqueEmail('owner'))
-    await owner.getByRole('button', { name: 'Create organization' }).click()
-    await owner.getByLabel('Organization name').fill('Secret Labs')
-    await owner.getByRole('button', { name: 'Create' }).click()
-    await expect(owner.getByRole('heading', { level: 1, name: 'Secret Labs' })).toBeVisible()
+    await createOrganization(owner, 'Secret Labs')
     const orgPath = new URL(owner.url()).pathname
 
     const visitor = await newUserPage(browser)
