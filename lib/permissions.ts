@@ -31,3 +31,86 @@ export function effectivePermissions(role: Role, granted: readonly string[]): Or
 export function hasPermission(member: { role: Role; permissions: readonly string[] }, permission: OrgPermission): boolean {
   return effectivePermissions(member.role, member.permissions).includes(permission)
 }
+
+export const PROJECT_LEVEL_RANK: Record<ProjectLevel, number> = { view: 1, edit: 2, admin: 3 }
+
+export function isProjectLevel(value: string): value is ProjectLevel {
+  return (PROJECT_LEVELS as string[]).includes(value)
+}
+
+/** Whether level `a` includes everything level `b` allows. */
+export function levelAtLeast(a: ProjectLevel, b: ProjectLevel): boolean {
+  return PROJECT_LEVEL_RANK[a] >= PROJECT_LEVEL_RANK[b]
+}
+
+export interface Grantor {
+  role: Role
+  permissions: readonly string[]
+  /** The grantor's own level on the projects concerned (others may be absent). */
+  projectLevels: ReadonlyMap<string, ProjectLevel>
+}
+
+export interface Grant {
+  role: 'admin' | 'member'
+  permissions: readonly string[]
+  projectGrants: readonly { projectId: string; level: ProjectLevel }[]
+}
+
+export type GrantCheck = { ok: true } | { ok: false; field: 'role' | 'permissions' | 'projectGrants'; message: string }
+
+/** The grantor's level on a project: admin everywhere for owners, admins and holders of projects:manage_all. */
+export function grantorProjectLevel(grantor: Grantor, projectId: string): ProjectLevel | null {
+  if (grantor.role === 'owner' || hasPermission(grantor, 'projects:manage_all')) return 'admin'
+  return grantor.projectLevels.get(projectId) ?? null
+}
+
+/** The organization permissions the grantor may hand out (which invite checkboxes are enabled). */
+export function grantablePermissions(grantor: Pick<Grantor, 'role' | 'permissions'>): OrgPermission[] {
+  return effectivePermissions(grantor.role, grantor.permissions)
+}
+
+/** Whether the grantor may offer the admin role. */
+export function canGrantAdminRole(grantor: Pick<Grantor, 'role'>): boolean {
+  return grantor.role === 'owner' || grantor.role === 'admin'
+}
+
+/**
+ * The no-escalation rule (DESIGN.md section 3, rule 1), checked when an invitation is made and
+ * again when it is accepted: a grant may hold only what the grantor holds. Owners are exempt.
+ * Unknown permission keys, levels and roles are refused for everyone, owners included.
+ */
+export function checkGrant(grantor: Grantor, grant: Grant): GrantCheck {
+  if (grant.role !== 'admin' && grant.role !== 'member') return { ok: false, field: 'role', message: 'Choose a role.' }
+  const unknown = grant.permissions.find((p) => !isOrgPermission(p))
+  if (unknown !== undefined) return { ok: false, field: 'permissions', message: `“${unknown}” is not a permission.` }
+  if (grant.projectGrants.some((g) => !isProjectLevel(g.level))) {
+    return { ok: false, field: 'projectGrants', message: 'Choose view, edit or admin for each project.' }
+  }
+  if (grantor.role === 'owner') return { ok: true }
+
+  if (grant.role === 'admin' && !canGrantAdminRole(grantor)) {
+    return { ok: false, field: 'role', message: 'Only an admin or an owner can make someone an admin.' }
+  }
+  const held = grantablePermissions(grantor)
+  const missing = grant.permissions.find((p) => !(held as string[]).includes(p))
+  if (missing !== undefined) {
+    return {
+      ok: false,
+      field: 'permissions',
+      message: `You cannot grant “${permissionLabel(missing)}” because you do not hold it yourself.`,
+    }
+  }
+  for (const g of grant.projectGrants) {
+    const own = grantorProjectLevel(grantor, g.projectId)
+    if (!own || !levelAtLeast(own, g.level)) {
+      return {
+        ok: false,
+        field: 'projectGrants',
+        message: own
+          ? `You can grant at most ${own} access to a project where you have ${own} access.`
+          : 'You cannot grant access to a project you have no access to.',
+      }
+    }
+  }
+  return { ok: true }
+}

@@ -46,7 +46,7 @@ CREATE TABLE "memberships" (
 	"user_id" uuid NOT NULL,
 	"role" "member_role" NOT NULL,
 	"permissions" text[] DEFAULT '{}'::text[] NOT NULL,
-	"joined_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"joined_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "memberships_org_user_unique" UNIQUE("organization_id","user_id")
 );
 --> statement-breakpoint
@@ -55,7 +55,7 @@ CREATE TABLE "organizations" (
 	"name" text NOT NULL,
 	"slug" text NOT NULL,
 	"seat_limit" integer,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "organizations_slug_unique" UNIQUE("slug")
 );
 --> statement-breakpoint
@@ -64,7 +64,7 @@ CREATE TABLE "project_members" (
 	"organization_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
 	"level" "project_level" NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "project_members_project_user_unique" UNIQUE("project_id","user_id")
 );
 --> statement-breakpoint
@@ -73,7 +73,7 @@ CREATE TABLE "projects" (
 	"organization_id" uuid NOT NULL,
 	"name" text NOT NULL,
 	"created_by" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "invitation_project_grants" (
@@ -98,7 +98,7 @@ CREATE TABLE "invitations" (
 	"last_email_id" uuid,
 	"responded_at" timestamp with time zone,
 	"responded_by" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "invitations_role_check" CHECK ("invitations"."role" in ('admin', 'member'))
 );
 --> statement-breakpoint
@@ -129,7 +129,7 @@ CREATE TABLE "audit_events" (
 	"target_type" text NOT NULL,
 	"target_id" text NOT NULL,
 	"data" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "rate_limits" (

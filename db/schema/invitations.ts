@@ -24,7 +24,7 @@ export const invitations = pgTable(
     lastEmailId: uuid('last_email_id').references(() => emailOutbox.id, { onDelete: 'set null' }),
     respondedAt: timestamp('responded_at', { withTimezone: true }),
     respondedBy: uuid('responded_by').references(() => users.id, { onDelete: 'set null' }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     check('invitations_role_check', sql`${t.role} in ('admin', 'member')`),

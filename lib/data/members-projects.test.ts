@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { count, eq } from 'drizzle-orm'
+import { createTestDb, type TestDb } from '@/test/db'
+import { createUser } from '@/test/factories'
+import { auditEvents, memberships, projectMembers, projects } from '@/db/schema'
+import { createOrganization } from './organizations'
+import { listMembers } from './members'
+import { createProject, listGrantableProjects, listVisibleProjects } from './projects'
+
+let t: TestDb
+beforeAll(async () => {
+  t = await createTestDb()
+})
+afterAll(async () => t.cleanup())
+
+async function orgWithMember(permissions: string[]) {
+  const owner = await createUser(t.db)
+  const member = await createUser(t.db)
+  const org = await createOrganization(t.db, { name: 'Org', userId: owner.id })
+  await t.db.insert(memberships).values({ organizationId: org.id, userId: member.id, role: 'member', permissions })
+  return { owner, member, org }
+}
+
+describe('listMembers', () => {
+  it('pages through every member once, newest first, for a caller with members:read', async () => {
+    const { owner, org } = await orgWithMember([])
+    for (let i = 0; i < 5; i++) {
+      const u = await createUser(t.db)
+      await t.db.insert(memberships).values({ organizationId: org.id, userId: u.id, role: 'member', permissions: [] })
+    }
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const page = await listMembers(t.db, { orgId: org.id, actorId: owner.id, limit: 3, cursor })
+      expect(page).not.toBeNull()
+      expect(page!.total).toBe(7)
+      seen.push(...page!.items.map((m) => m.userId))
+      cursor = page!.nextCursor
+    } while (cursor)
+    expect(seen).toHaveLength(7)
+    expect(new Set(seen).size).toBe(7)
+    expect(seen[seen.length - 1]).toBe(owner.id)
+  })
+
+  it('refuses a member without members:read and a stranger', async () => {
+    const { member, org } = await orgWithMember(['members:invite'])
+    const stranger = await createUser(t.db)
+    expect(await listMembers(t.db, { orgId: org.id, actorId: member.id })).toBeNull()
+    expect(await listMembers(t.db, { orgId: org.id, actorId: stranger.id })).toBeNull()
+  })
+
+  it('ignores a malformed cursor', async () => {
+    const { owner, org } = await orgWithMember([])
+    const page = await listMembers(t.db, { orgId: org.id, actorId: owner.id, cursor: '!!not-a-cursor' })
+    expect(page?.items).toHaveLength(2)
+  })
+})
+
+describe('createProject', () => {
+  it('lets a holder of projects:create create one and become its admin', async () => {
+    const { member, org } = await orgWithMember(['projects:create'])
+    const result = await createProject(t.db, { orgId: org.id, actorId: member.id, name: 'Apollo' })
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    const [access] = await t.db.select().from(projectMembers).where(eq(projectMembers.projectId, result.project.id))
+    expect(access).toMatchObject({ userId: member.id, level: 'admin', organizationId: org.id })
+    const visible = await listVisibleProjects(t.db, { orgId: org.id, userId: member.id, role: 'member', permissions: ['projects:create'] })
+    expect(visible.map((p) => p.name)).toEqual(['Apollo'])
+  })
+
+  it('refuses a member without projects:create and a stranger, writing nothing', async () => {
+    const { member, org } = await orgWithMember(['members:read'])
+    const stranger = await createUser(t.db)
+    const before = (await t.db.select({ n: count() }).from(projects))[0].n
+    const auditBefore = (await t.db.select({ n: count() }).from(auditEvents))[0].n
+    for (const actorId of [member.id, stranger.id]) {
+      const result = await createProject(t.db, { orgId: org.id, actorId, name: 'Nope' })
+      expect(result).toMatchObject({ ok: false, error: 'forbidden' })
+    }
+    expect((await t.db.select({ n: count() }).from(projects))[0].n).toBe(before)
+    expect((await t.db.select({ n: count() }).from(auditEvents))[0].n).toBe(auditBefore)
+  })
+})
+
+describe('project visibility', () => {
+  it('shows a member only the projects granted, and everything to owners and projects:manage_all', async () => {
+    const { owner, member, org } = await orgWithMember([])
+    const a = await createProject(t.db, { orgId: org.id, actorId: owner.id, name: 'A' })
+    await createProject(t.db, { orgId: org.id, actorId: owner.id, name: 'B' })
+    expect(await listVisibleProjects(t.db, { orgId: org.id, userId: member.id, role: 'member', permissions: [] })).toEqual([])
+    if (!a.ok) throw new Error('setup')
+    await t.db.insert(projectMembers).values({ projectId: a.project.id, organizationId: org.id, userId: member.id, level: 'view' })
+    const mine = await listVisibleProjects(t.db, { orgId: org.id, userId: member.id, role: 'member', permissions: [] })
+    expect(mine).toEqual([{ id: a.project.id, name: 'A', level: 'view' }])
+    const all = await listVisibleProjects(t.db, { orgId: org.id, userId: member.id, role: 'member', permissions: ['projects:manage_all'] })
+    expect(all.map((p) => p.name)).toEqual(['A', 'B'])
+    expect((await listGrantableProjects(t.db, { orgId: org.id, actorId: owner.id })).map((p) => p.level)).toEqual(['admin', 'admin'])
+  })
+
+  it('never shows another organization’s projects', async () => {
+    const { owner, org } = await orgWithMember([])
+    const other = await orgWithMember([])
+    await createProject(t.db, { orgId: other.org.id, actorId: other.owner.id, name: 'Foreign' })
+    const list = await listVisibleProjects(t.db, { orgId: org.id, userId: owner.id, role: 'owner', permissions: [] })
+    expect(list.map((p) => p.name)).not.toContain('Foreign')
+    expect(await listGrantableProjects(t.db, { orgId: other.org.id, actorId: owner.id })).toEqual([])
+  })
+})

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import {
+  ALL_PERMISSIONS,
+  PROJECT_LEVEL_RANK,
+  checkGrant,
+  grantablePermissions,
+  grantorProjectLevel,
+  levelAtLeast,
+  type Grant,
+  type Grantor,
+  type ProjectLevel,
+} from './permissions'
+
+const P1 = '6f1c1d3e-8a7b-4c1d-9e2f-0a1b2c3d4e5f'
+const P2 = '7a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d'
+
+function grantor(role: Grantor['role'], permissions: string[] = [], levels: [string, ProjectLevel][] = []): Grantor {
+  return { role, permissions, projectLevels: new Map(levels) }
+}
+function grant(partial: Partial<Grant> = {}): Grant {
+  return { role: 'member', permissions: [], projectGrants: [], ...partial }
+}
+
+describe('project levels', () => {
+  it('orders view < edit < admin', () => {
+    expect(PROJECT_LEVEL_RANK.view).toBeLessThan(PROJECT_LEVEL_RANK.edit)
+    expect(PROJECT_LEVEL_RANK.edit).toBeLessThan(PROJECT_LEVEL_RANK.admin)
+    expect(levelAtLeast('admin', 'view')).toBe(true)
+    expect(levelAtLeast('edit', 'edit')).toBe(true)
+    expect(levelAtLeast('view', 'edit')).toBe(false)
+  })
+})
+
+describe('grantablePermissions', () => {
+  it('gives owners and admins all six, members what they hold', () => {
+    expect(grantablePermissions(grantor('owner'))).toEqual(ALL_PERMISSIONS)
+    expect(grantablePermissions(grantor('admin'))).toEqual(ALL_PERMISSIONS)
+    expect(grantablePermissions(grantor('member', ['members:invite', 'members:read', 'bogus']))).toEqual(['members:read', 'members:invite'])
+  })
+})
+
+describe('grantorProjectLevel', () => {
+  it('counts owners, admins and projects:manage_all as admin on every project', () => {
+    expect(grantorProjectLevel(grantor('owner'), P1)).toBe('admin')
+    expect(grantorProjectLevel(grantor('admin'), P1)).toBe('admin')
+    expect(grantorProjectLevel(grantor('member', ['projects:manage_all']), P1)).toBe('admin')
+    expect(grantorProjectLevel(grantor('member', [], [[P1, 'edit']]), P1)).toBe('edit')
+    expect(grantorProjectLevel(grantor('member', [], [[P1, 'edit']]), P2)).toBeNull()
+  })
+})
+
+describe('checkGrant', () => {
+  const inviter = grantor('member', ['members:invite', 'members:read'], [[P1, 'edit']])
+
+  it('allows what the grantor holds', () => {
+    expect(checkGrant(inviter, grant({ permissions: ['members:read', 'members:invite'], projectGrants: [{ projectId: P1, level: 'edit' }] }))).toEqual({ ok: true })
+    expect(checkGrant(inviter, grant({ projectGrants: [{ projectId: P1, level: 'view' }] }))).toEqual({ ok: true })
+  })
+
+  it('refuses the admin role to a member', () => {
+    const r = checkGrant(grantor('member', ALL_PERMISSIONS), grant({ role: 'admin' }))
+    expect(r).toMatchObject({ ok: false, field: 'role' })
+  })
+
+  it('lets an admin make admins and grant every permission', () => {
+    expect(checkGrant(grantor('admin'), grant({ role: 'admin', permissions: ALL_PERMISSIONS }))).toEqual({ ok: true })
+  })
+
+  it('refuses a permission the grantor does not hold, naming it', () => {
+    const r = checkGrant(inviter, grant({ permissions: ['members:read', 'projects:create'] }))
+    expect(r).toEqual({ ok: false, field: 'permissions', message: 'You cannot grant “Create projects” because you do not hold it yourself.' })
+  })
+
+  it('refuses a project level above the grantor’s own, and projects the grantor has no access to', () => {
+    expect(checkGrant(inviter, grant({ projectGrants: [{ projectId: P1, level: 'admin' }] }))).toMatchObject({ ok: false, field: 'projectGrants' })
+    expect(checkGrant(inviter, grant({ projectGrants: [{ projectId: P2, level: 'view' }] }))).toMatchObject({ ok: false, field: 'projectGrants' })
+  })
+
+  it('treats projects:manage_all and admins as admin on every project', () => {
+    const manager = grantor('member', ['projects:manage_all'])
+    expect(checkGrant(manager, grant({ projectGrants: [{ projectId: P2, level: 'admin' }] }))).toEqual({ ok: true })
+    expect(checkGrant(grantor('admin'), grant({ projectGrants: [{ projectId: P2, level: 'admin' }] }))).toEqual({ ok: true })
+  })
+
+  it('exempts owners', () => {
+    expect(checkGrant(grantor('owner'), grant({ role: 'admin', permissions: ALL_PERMISSIONS, projectGrants: [{ projectId: P2, level: 'admin' }] }))).toEqual({ ok: true })
+  })
+
+  it('refuses unknown permissions, levels and roles to everyone, owners included', () => {
+    const owner = grantor('owner')
+    expect(checkGrant(owner, grant({ permissions: ['org:delete'] }))).toMatchObject({ ok: false, field: 'permissions' })
+    expect(checkGrant(owner, grant({ projectGrants: [{ projectId: P1, level: 'root' as ProjectLevel }] }))).toMatchObject({ ok: false, field: 'projectGrants' })
+    expect(checkGrant(owner, grant({ role: 'owner' as 'admin' }))).toMatchObject({ ok: false, field: 'role' })
+  })
+})

@@ -1,0 +1,17 @@
+import { z } from 'zod'
+
+export const PROJECT_NAME_MAX = 80
+
+export const createProjectSchema = z.object({
+  slug: z.string().min(1).max(100),
+  name: z
+    .string({ message: 'Enter a name for the project.' })
+    .transform((s) => s.trim().replace(/\s+/g, ' '))
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter a name for the project.')
+        .max(PROJECT_NAME_MAX, `Use at most ${PROJECT_NAME_MAX} characters.`)
+        .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'The name cannot contain control characters.'),
+    ),
+})
