@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ALL_PERMISSIONS, PROJECT_LEVEL_RANK, PROJECT_LEVELS, type OrgPermission, type ProjectLevel } from '@/lib/permissions'
+import { ALL_PERMISSIONS, PROJECT_LEVEL_RANK, type OrgPermission, type ProjectLevel } from '@/lib/permissions'
 import { normalizeEmail } from './common'
 
 export const MAX_INVITES_AT_ONCE = 50
@@ -69,5 +69,3 @@ export const respondSchema = z.object({ invitationId: uuid })
 export const tokenSchema = z.object({
   token: z.string().refine(isWellFormedToken, 'This invitation link is not valid.'),
 })
-
-export { PROJECT_LEVELS }

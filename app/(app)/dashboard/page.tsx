@@ -3,24 +3,65 @@ import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireUser } from '@/lib/auth/session'
 import { listMyOrganizations } from '@/lib/data/organizations'
-import { CreateOrganizationDialog } from './_components/create-organization-dialog'
+import { formatDate, roleLabels } from '@/lib/format'
+import { permissionLabel } from '@/lib/permissions'
+import { RespondButtons } from '../invitations/_components/respond-buttons'
+import { getOpenInvitations, inviterLabel } from '../_lib/open-invitations'
+import { NameDialog } from '@/components/form/name-dialog'
+import { ORG_NAME_MAX } from '@/lib/validations/organization'
+import { createOrganizationAction } from './actions'
 
 export const metadata: Metadata = { title: 'Dashboard' }
 
-const roleLabel = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const
-
 export default async function DashboardPage() {
   const user = await requireUser('/dashboard')
-  const orgs = await listMyOrganizations(getDb(), { userId: user.id })
+  const [orgs, open] = await Promise.all([listMyOrganizations(getDb(), { userId: user.id }), getOpenInvitations(user.id)])
   return (
     <>
       <h1 className="text-2xl font-semibold">Dashboard</h1>
+      {open.items.length > 0 ? (
+        <section aria-labelledby="invitations-heading" className="mt-6">
+          <h2 id="invitations-heading" className="text-lg font-semibold">
+            Invitations
+          </h2>
+          <ul className="mt-3 space-y-3">
+            {open.items.map((inv) => (
+              <li key={inv.id}>
+                <section aria-label={`Invitation to join ${inv.organization.name}`} className="rounded-lg border border-indigo-200 bg-indigo-50 p-4">
+                  <p className="text-slate-900">
+                    <strong>{inviterLabel(inv.inviter)}</strong> invited you to join <strong>{inv.organization.name}</strong> as{' '}
+                    {roleLabels[inv.role].toLowerCase()}.
+                  </p>
+                  <p className="mt-1 text-sm text-slate-700">
+                    {inv.role === 'admin' || inv.permissions.length === 0
+                      ? inv.role === 'admin'
+                        ? 'Admins hold every organization permission.'
+                        : 'No organization permissions beyond membership.'
+                      : `Permissions: ${inv.permissions.map(permissionLabel).join(', ')}.`}{' '}
+                    Expires {formatDate(inv.expiresAt)}.
+                  </p>
+                  <div className="mt-3">
+                    <RespondButtons invitationId={inv.id} />
+                  </div>
+                </section>
+              </li>
+            ))}
+          </ul>
+          {open.total > open.items.length ? <p className="mt-2 text-sm text-slate-700">{open.total - open.items.length} more invitations are waiting; answer these first.</p> : null}
+        </section>
+      ) : null}
       <section aria-labelledby="overview-heading" className="mt-8">
         <div className="flex items-center justify-between gap-4">
           <h2 id="overview-heading" className="text-lg font-semibold">
             Organization Overview
           </h2>
-          <CreateOrganizationDialog />
+          <NameDialog
+            action={createOrganizationAction}
+            title="Create organization"
+            fieldLabel="Organization name"
+            hint={`Up to ${ORG_NAME_MAX} characters. You can invite people next.`}
+            maxLength={ORG_NAME_MAX}
+          />
         </div>
         {orgs.length === 0 ? (
           <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
@@ -33,7 +74,7 @@ export default async function DashboardPage() {
                 <Link href={`/orgs/${org.slug}`} className="font-medium text-indigo-700 underline-offset-2 hover:underline">
                   {org.name}
                 </Link>
-                <span className="text-sm text-slate-600">{roleLabel[org.role]}</span>
+                <span className="text-sm text-slate-600">{roleLabels[org.role]}</span>
               </li>
             ))}
           </ul>

@@ -2,6 +2,10 @@ import type { Metadata } from 'next'
 import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { listVisibleProjects } from '@/lib/data/projects'
+import { NameDialog } from '@/components/form/name-dialog'
+import { hasPermission } from '@/lib/permissions'
+import { PROJECT_NAME_MAX } from '@/lib/validations/project'
+import { createProjectAction } from './actions'
 
 export const metadata: Metadata = { title: 'Projects' }
 
@@ -11,9 +15,21 @@ export default async function ProjectsTab({ params }: { params: Promise<{ slug: 
   const projects = await listVisibleProjects(getDb(), { orgId: org.id, userId: user.id, role: membership.role, permissions: membership.permissions })
   return (
     <section aria-labelledby="projects-heading">
-      <h2 id="projects-heading" className="text-lg font-semibold">
-        Projects
-      </h2>
+      <div className="flex items-center justify-between gap-4">
+        <h2 id="projects-heading" className="text-lg font-semibold">
+          Projects
+        </h2>
+        {hasPermission(membership, 'projects:create') ? (
+          <NameDialog
+            action={createProjectAction}
+            title="Create project"
+            fieldLabel="Project name"
+            hint={`Up to ${PROJECT_NAME_MAX} characters. You become the project's admin.`}
+            maxLength={PROJECT_NAME_MAX}
+            hidden={{ slug: org.slug }}
+          />
+        ) : null}
+      </div>
       {projects.length === 0 ? (
         <div className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
           <p className="font-medium text-slate-900">You do not see any projects in this organization yet.</p>

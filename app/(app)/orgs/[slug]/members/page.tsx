@@ -1,16 +1,171 @@
 import type { Metadata } from 'next'
+import Link from 'next/link'
+import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
+import { listPendingInvitations } from '@/lib/data/invitations'
+import { listMembers } from '@/lib/data/members'
+import { listGrantableProjects } from '@/lib/data/projects'
+import { formatDate, levelLabels, roleLabels } from '@/lib/format'
+import { canGrantAdminRole, grantablePermissions, hasPermission, permissionLabel } from '@/lib/permissions'
+import { InviteMemberDialog } from './_components/invite-member-dialog'
+import { InvitationRowActions } from './_components/invitation-row-actions'
 
 export const metadata: Metadata = { title: 'Members' }
 
-export default async function MembersTab({ params }: { params: Promise<{ slug: string }> }) {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>
+const one = (v: string | string[] | undefined) => (typeof v === 'string' ? v : null)
+
+const stateText = { pending: 'Pending', expired: 'Expired', delivery_failed: 'Delivery failed' } as const
+
+function permissionSummary(role: string, permissions: string[]) {
+  if (role === 'owner' || role === 'admin') return 'All permissions'
+  return permissions.length ? permissions.map(permissionLabel).join(', ') : 'None'
+}
+
+export default async function MembersTab({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: SearchParams }) {
   const { slug } = await params
-  await requireOrgMember(slug, `/orgs/${slug}/members`)
+  const query = await searchParams
+  const { org, membership, user } = await requireOrgMember(slug, `/orgs/${slug}/members`)
+  if (!hasPermission(membership, 'members:read')) {
+    return (
+      <section aria-labelledby="members-heading">
+        <h2 id="members-heading" className="text-lg font-semibold">
+          Members
+        </h2>
+        <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+          You do not have access to the member list of this organization. Ask an owner or admin to give you the “View members” permission.
+        </p>
+      </section>
+    )
+  }
+  const db = getDb()
+  const canInvite = hasPermission(membership, 'members:invite')
+  const [members, invitations, projects] = await Promise.all([
+    listMembers(db, { orgId: org.id, actorId: user.id, cursor: one(query.members) }),
+    listPendingInvitations(db, { orgId: org.id, actorId: user.id, cursor: one(query.invitations) }),
+    canInvite ? listGrantableProjects(db, { orgId: org.id, actorId: user.id }) : Promise.resolve([]),
+  ])
+  const base = `/orgs/${org.slug}/members`
   return (
-    <section aria-labelledby="members-heading">
-      <h2 id="members-heading" className="text-lg font-semibold">
-        Members
-      </h2>
-    </section>
+    <>
+      <section aria-labelledby="members-heading">
+        <div className="flex items-center justify-between gap-4">
+          <h2 id="members-heading" className="text-lg font-semibold">
+            Members {members ? <span className="text-sm font-normal text-slate-600">({members.total})</span> : null}
+          </h2>
+          {canInvite ? (
+            <InviteMemberDialog
+              slug={org.slug}
+              grantable={grantablePermissions(membership)}
+              canInviteAdmin={canGrantAdminRole(membership)}
+              projects={projects.map((p) => ({ id: p.id, name: p.name, maxLevel: p.level }))}
+            />
+          ) : null}
+        </div>
+        <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="bg-slate-50 text-slate-700">
+              <tr>
+                <th scope="col" className="px-4 py-2 font-medium">Member</th>
+                <th scope="col" className="px-4 py-2 font-medium">Role</th>
+                <th scope="col" className="px-4 py-2 font-medium">Permissions</th>
+                <th scope="col" className="px-4 py-2 font-medium">Joined</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-200">
+              {members?.items.map((m) => (
+                <tr key={m.userId}>
+                  <td className="px-4 py-2">
+                    <span className="block font-medium break-all">{m.name ?? m.email}</span>
+                    {m.name ? <span className="block text-slate-600 break-all">{m.email}</span> : null}
+                  </td>
+                  <td className="px-4 py-2">{roleLabels[m.role]}</td>
+                  <td className="px-4 py-2">{permissionSummary(m.role, m.permissions)}</td>
+                  <td className="px-4 py-2">
+                    <time dateTime={m.joinedAt.toISOString()}>{formatDate(m.joinedAt)}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {members?.nextCursor ? (
+          <p className="mt-2">
+            <Link href={`${base}?members=${encodeURIComponent(members.nextCursor)}`} className="text-sm font-medium text-indigo-700 underline">
+              Next page of members
+            </Link>
+          </p>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="pending-heading" className="mt-10">
+        <h2 id="pending-heading" className="text-lg font-semibold">
+          Pending invitations
+        </h2>
+        {!invitations || invitations.items.length === 0 ? (
+          <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+            No pending invitations.{canInvite ? ' Use Invite Member to add people to this organization.' : ''}
+          </p>
+        ) : (
+          <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <table className="w-full text-left text-sm">
+              <thead className="bg-slate-50 text-slate-700">
+                <tr>
+                  <th scope="col" className="px-4 py-2 font-medium">Email</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Permissions</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Invited by</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Sent</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Expires</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Status</th>
+                  {canInvite ? (
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  ) : null}
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-200">
+                {invitations.items.map((inv) => (
+                  <tr key={inv.id}>
+                    <td className="px-4 py-2 font-medium break-all">{inv.email}</td>
+                    <td className="px-4 py-2">
+                      {roleLabels[inv.role]}: {permissionSummary(inv.role, inv.permissions)}
+                      {inv.projectGrants.length ? (
+                        <span className="block text-slate-600">
+                          Projects: {inv.projectGrants.map((g) => `${g.projectName} (${levelLabels[g.level]})`).join(', ')}
+                        </span>
+                      ) : null}
+                    </td>
+                    <td className="px-4 py-2 break-all">{inv.invitedBy ? (inv.invitedBy.name ?? inv.invitedBy.email) : 'Former member'}</td>
+                    <td className="px-4 py-2">
+                      <time dateTime={inv.lastSentAt.toISOString()}>{formatDate(inv.lastSentAt)}</time>
+                    </td>
+                    <td className="px-4 py-2">
+                      <time dateTime={inv.expiresAt.toISOString()}>{formatDate(inv.expiresAt)}</time>
+                    </td>
+                    <td className="px-4 py-2">
+                      <span className={inv.state === 'pending' ? 'text-slate-800' : 'font-medium text-red-800'}>{stateText[inv.state]}</span>
+                      {inv.state === 'delivery_failed' && inv.deliveryError ? <span className="block text-xs text-slate-600">Resend to try again.</span> : null}
+                    </td>
+                    {canInvite ? (
+                      <td className="px-4 py-2">
+                        <InvitationRowActions slug={org.slug} invitationId={inv.id} email={inv.email} />
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {invitations?.nextCursor ? (
+          <p className="mt-2">
+            <Link href={`${base}?invitations=${encodeURIComponent(invitations.nextCursor)}`} className="text-sm font-medium text-indigo-700 underline">
+              Next page of invitations
+            </Link>
+          </p>
+        ) : null}
+      </section>
+    </>
   )
 }

@@ -1,0 +1,90 @@
+'use client'
+
+import { useEffect, useId, useRef, useState } from 'react'
+import { RespondButtons } from '../invitations/_components/respond-buttons'
+
+export interface BellInvitation {
+  id: string
+  orgName: string
+  inviter: string
+}
+
+function BellIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 24 24" className="size-5" fill="none" stroke="currentColor" strokeWidth="2">
+      <path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+      <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+    </svg>
+  )
+}
+
+/** The bell in the header: the number of open invitations, and a panel to answer them. */
+export function NotificationBell({ invitations, total }: { invitations: BellInvitation[]; total: number }) {
+  const [isOpen, setOpen] = useState(false)
+  const panelId = useId()
+  const root = useRef<HTMLDivElement>(null)
+  const button = useRef<HTMLButtonElement>(null)
+
+  useEffect(() => {
+    if (!isOpen) return
+    function onKey(e: KeyboardEvent) {
+      if (e.key === 'Escape') {
+        setOpen(false)
+        button.current?.focus()
+      }
+    }
+    function onClick(e: MouseEvent) {
+      if (!root.current?.contains(e.target as Node)) setOpen(false)
+    }
+    document.addEventListener('keydown', onKey)
+    document.addEventListener('mousedown', onClick)
+    return () => {
+      document.removeEventListener('keydown', onKey)
+      document.removeEventListener('mousedown', onClick)
+    }
+  }, [isOpen])
+
+  const label = `Notifications, ${total === 0 ? 'no open invitations' : `${total} open invitation${total === 1 ? '' : 's'}`}`
+  return (
+    <div ref={root} className="relative">
+      <button
+        ref={button}
+        type="button"
+        aria-label={label}
+        aria-expanded={isOpen}
+        aria-controls={panelId}
+        onClick={() => setOpen((v) => !v)}
+        className="relative inline-flex items-center rounded-md p-2 text-slate-800 hover:bg-slate-100"
+      >
+        <BellIcon />
+        {total > 0 ? (
+          <span aria-hidden="true" className="absolute -top-0.5 -right-0.5 min-w-5 rounded-full bg-red-700 px-1 text-center text-xs font-semibold text-white">
+            {total}
+          </span>
+        ) : null}
+      </button>
+      <div id={panelId} hidden={!isOpen} className="absolute right-0 z-40 mt-2 w-96 max-w-[90vw] rounded-lg border border-slate-200 bg-white p-4 shadow-xl">
+        <h2 className="text-sm font-semibold text-slate-900">Open invitations</h2>
+        {invitations.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-700">No open invitations. When someone invites you to an organization, it shows up here.</p>
+        ) : (
+          <ul className="mt-2 space-y-3">
+            {invitations.map((inv) => (
+              <li key={inv.id}>
+                <section aria-label={`Invitation to join ${inv.orgName}`} className="rounded-md border border-slate-200 p-3">
+                  <p className="text-sm text-slate-800">
+                    <strong>{inv.inviter}</strong> invited you to join <strong>{inv.orgName}</strong>.
+                  </p>
+                  <div className="mt-2">
+                    <RespondButtons invitationId={inv.id} />
+                  </div>
+                </section>
+              </li>
+            ))}
+          </ul>
+        )}
+        {total > invitations.length ? <p className="mt-2 text-sm text-slate-700">And {total - invitations.length} more on the Dashboard.</p> : null}
+      </div>
+    </div>
+  )
+}

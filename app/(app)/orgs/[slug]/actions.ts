@@ -1,0 +1,15 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import { getDb } from '@/db/client'
+import { orgAction } from '@/lib/actions/org-action'
+import { fail, ok } from '@/lib/actions/state'
+import { createProject } from '@/lib/data/projects'
+import { createProjectSchema } from '@/lib/validations/project'
+
+export const createProjectAction = orgAction(createProjectSchema, 'projects:create', async ({ name }, { org, user }) => {
+  const result = await createProject(getDb(), { orgId: org.id, actorId: user.id, name })
+  if (!result.ok) return fail(result.message)
+  revalidatePath(`/orgs/${org.slug}`)
+  return ok(`Project ${result.project.name} created.`)
+})

@@ -1,0 +1,50 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import { getDb } from '@/db/client'
+import { orgAction } from '@/lib/actions/org-action'
+import { fail, ok } from '@/lib/actions/state'
+import { createInvitations, resendInvitation, revokeInvitation, type InviteOutcome } from '@/lib/data/invitations'
+import { deliverSoon } from '@/lib/email/delivery'
+import { getEnv } from '@/lib/env'
+import { invitationIdSchema, inviteSchema } from '@/lib/validations/invitation'
+
+export interface InviteResultRow {
+  email: string
+  outcome: InviteOutcome
+}
+
+const outcomeCount = (rows: InviteResultRow[], outcome: InviteOutcome) => rows.filter((r) => r.outcome === outcome).length
+
+export const inviteMembersAction = orgAction(inviteSchema, 'members:invite', async (input, { org, user }) => {
+  const env = getEnv()
+  const result = await createInvitations(
+    getDb(),
+    { orgId: org.id, actorId: user.id, emails: input.emails, role: input.role, permissions: input.permissions, projectGrants: input.projects },
+    { appUrl: env.APP_URL, ttlDays: env.INVITATION_TTL_DAYS },
+  )
+  if (!result.ok) return fail(result.message, result.field ? { [result.field === 'projectGrants' ? 'projects' : result.field]: [result.message] } : undefined)
+  // The emails go out after the response: inviting never waits on the provider.
+  deliverSoon(result.emailIds)
+  revalidatePath(`/orgs/${org.slug}/members`)
+  const rows = result.results.map(({ email, outcome }) => ({ email, outcome }))
+  const invited = outcomeCount(rows, 'invited')
+  const message = invited === rows.length ? `Invitation${invited === 1 ? '' : 's'} sent to ${invited === 1 ? rows[0].email : `${invited} people`}.` : `${invited} of ${rows.length} invited. See each address below.`
+  return { status: invited > 0 ? 'success' : 'error', message, data: rows }
+})
+
+export const resendInvitationAction = orgAction(invitationIdSchema, 'members:invite', async ({ invitationId }, { org, user }) => {
+  const env = getEnv()
+  const result = await resendInvitation(getDb(), { orgId: org.id, actorId: user.id, invitationId }, { appUrl: env.APP_URL, ttlDays: env.INVITATION_TTL_DAYS })
+  if (!result.ok) return fail(result.message)
+  deliverSoon([result.emailId])
+  revalidatePath(`/orgs/${org.slug}/members`)
+  return ok('Invitation sent again with a new link.')
+})
+
+export const revokeInvitationAction = orgAction(invitationIdSchema, 'members:invite', async ({ invitationId }, { org, user }) => {
+  const result = await revokeInvitation(getDb(), { orgId: org.id, actorId: user.id, invitationId })
+  if (!result.ok) return fail(result.message)
+  revalidatePath(`/orgs/${org.slug}/members`)
+  return ok('Invitation revoked.')
+})
