@@ -1,6 +1,8 @@
 import next from 'eslint-config-next'
 
-export default [
+const config = [
   ...next,
   { ignores: ['.next/**', 'db/migrations/**', 'node_modules/**', '.data/**', 'playwright-report/**', 'test-results/**'] },
 ]
+
+export default config

@@ -19,6 +19,7 @@ import { checkGrant, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type Pr
 import { isValidEmail, normalizeEmail } from '@/lib/validations/common'
 import { isWellFormedToken, MAX_INVITES_AT_ONCE } from '@/lib/validations/invitation'
 import { recordAudit, type AuditEntry } from './audit'
+import { decodeCursor, encodeCursor } from './cursor'
 import { rateLimitKey } from './rate-limits'
 
 const DAY_MS = 24 * 60 * 60_000
@@ -430,25 +431,6 @@ export interface PendingInvitationRow {
 
 const MAX_PAGE = 100
 
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url')
-}
-
-function decodeCursor(cursor: string | null | undefined): { createdAt: string; id: string } | null {
-  if (!cursor) return null
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
-    if (typeof createdAt !== 'string' || typeof id !== 'string') return null
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(createdAt) || !isUuid(id)) return null
-    return { createdAt, id }
-  } catch {
-    return null
-  }
-}
-
-// Microsecond precision, so a cursor never skips rows created within the same millisecond.
-const createdAtKey = sql<string>`to_char(${invitations.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-
 /**
  * The organization's open invitations (pending, and expired ones, which can be resent or revoked),
  * newest first, keyset-paginated; null when the actor lacks members:read. Three queries whatever
@@ -485,7 +467,6 @@ export async function listPendingInvitations(
       inviterEmail: users.email,
       emailStatus: emailOutbox.status,
       emailError: emailOutbox.lastError,
-      cursorKey: createdAtKey,
     })
     .from(invitations)
     .leftJoin(users, eq(users.id, invitations.invitedBy))
@@ -494,7 +475,7 @@ export async function listPendingInvitations(
       and(
         eq(invitations.organizationId, orgId),
         inArray(invitations.status, ['pending', 'expired']),
-        after ? sql`(${invitations.createdAt}, ${invitations.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
+        after ? sql`(${invitations.createdAt}, ${invitations.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
       ),
     )
     .orderBy(desc(invitations.createdAt), desc(invitations.id))
@@ -541,7 +522,7 @@ export async function listPendingInvitations(
     }
   })
   const last = page[page.length - 1]
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.cursorKey, last.id) : null }
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -580,8 +561,8 @@ export async function resendInvitation(
         .select({
           email: invitations.email,
           isMember: sql<boolean>`exists (
-            select 1 from ${users} join ${memberships} on ${memberships.userId} = ${users.id}
-            where ${users.email} = ${invitations.email} and ${memberships.organizationId} = ${orgId})`,
+            select 1 from users as member_user join memberships as m on m.user_id = member_user.id
+            where member_user.email = "invitations"."email" and m.organization_id = ${orgId})`,
         })
         .from(invitations)
         .where(and(eq(invitations.id, invitationId), eq(invitations.organizationId, orgId)))
@@ -605,9 +586,9 @@ export async function resendInvitation(
             eq(invitations.organizationId, orgId),
             inArray(invitations.status, ['pending', 'expired']),
             lte(invitations.lastSentAt, addMs(now, -cooldownMs)),
-            sql`not exists (select 1 from ${invitations} as other
-              where other.organization_id = ${orgId} and other.email = ${invitations.email}
-                and other.status = 'pending' and other.id <> ${invitations.id})`,
+            sql`not exists (select 1 from invitations as other
+              where other.organization_id = ${orgId} and other.email = "invitations"."email"
+                and other.status = 'pending' and other.id <> "invitations"."id")`,
           ),
         )
         .returning({
@@ -635,10 +616,12 @@ export async function resendInvitation(
         return { ok: false, error: 'not_pending', message: NOT_PENDING }
       }
 
+      // An inviter whose account is gone is named by whoever resends (accept will still refuse it).
+      const namedInviter = renewed.invitedBy ?? actorId
       const [ctx] = await tx
         .select({ orgName: organizations.name, inviterName: users.name, inviterEmail: users.email })
         .from(organizations)
-        .leftJoin(users, eq(users.id, sql`${renewed.invitedBy ?? actorId}::uuid`))
+        .leftJoin(users, eq(users.id, namedInviter))
         .where(eq(organizations.id, orgId))
       const grants = await tx
         .select({ name: projects.name, level: invitationProjectGrants.level })
@@ -755,7 +738,7 @@ export async function getInvitationByToken(db: Db, token: string, now: Date = ne
       expiresAt: invitations.expiresAt,
       inviterName: users.name,
       inviterEmail: users.email,
-      hasAccount: sql<boolean>`exists (select 1 from users as invitee where invitee.email = ${invitations.email})`,
+      hasAccount: sql<boolean>`exists (select 1 from users as invitee where invitee.email = "invitations"."email")`,
     })
     .from(invitations)
     .innerJoin(organizations, eq(organizations.id, invitations.organizationId))

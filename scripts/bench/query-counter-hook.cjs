@@ -1,0 +1,101 @@
+// Preloaded into the `next start` process by the benchmark (NODE_OPTIONS=--require ...), so
+// queries per request can be counted without touching product code. It patches the database
+// drivers (pg's Client#query, PGlite's query/exec/transaction) and attributes every statement
+// to the HTTP request whose async context issued it (AsyncLocalStorage). Statements issued by
+// background sweeps belong to no request and are counted apart; statements a request issues
+// after its response has finished (Next's after(), e.g. immediate email delivery) too.
+// The counters are served as JSON on 127.0.0.1:$BENCH_COUNTER_PORT.
+'use strict'
+
+const http = require('node:http')
+const path = require('node:path')
+const { AsyncLocalStorage } = require('node:async_hooks')
+
+const port = Number(process.env.BENCH_COUNTER_PORT || 0)
+if (port && !globalThis.__benchQueryCounter) {
+  const als = new AsyncLocalStorage()
+  const totals = { requests: 0, inResponse: 0, afterResponse: 0, background: 0, patched: [] }
+  globalThis.__benchQueryCounter = totals
+
+  const count = (n = 1) => {
+    const store = als.getStore()
+    if (!store) totals.background += n
+    else if (store.done) totals.afterResponse += n
+    else store.queries += n
+  }
+
+  const originalEmit = http.Server.prototype.emit
+  http.Server.prototype.emit = function emit(event, req, res) {
+    if (event !== 'request' || this.__benchCounterServer) return originalEmit.apply(this, arguments)
+    const store = { queries: 0, done: false }
+    res.once('close', () => {
+      if (store.done) return
+      store.done = true
+      totals.requests += 1
+      totals.inResponse += store.queries
+    })
+    return als.run(store, () => originalEmit.apply(this, arguments))
+  }
+
+  const resolveFromApp = (id) => require.resolve(id, { paths: [process.cwd()] })
+
+  try {
+    const pg = require(resolveFromApp('pg'))
+    const originalQuery = pg.Client.prototype.query
+    pg.Client.prototype.query = function query() {
+      count()
+      return originalQuery.apply(this, arguments)
+    }
+    totals.patched.push('pg')
+  } catch {}
+
+  // drizzle counts BEGIN and COMMIT on pg (they are statements it sends); PGlite runs them
+  // inside transaction(), so two are added per transaction to count alike on both.
+  const patchPglite = (mod, label) => {
+    const PGlite = mod && mod.PGlite
+    if (!PGlite || PGlite.prototype.__benchPatched) return
+    PGlite.prototype.__benchPatched = true
+    for (const name of ['query', 'exec']) {
+      const original = PGlite.prototype[name]
+      PGlite.prototype[name] = function () {
+        count()
+        return original.apply(this, arguments)
+      }
+    }
+    const originalTransaction = PGlite.prototype.transaction
+    PGlite.prototype.transaction = function transaction(callback) {
+      count(2)
+      return originalTransaction.call(this, (tx) => {
+        for (const name of ['query', 'exec']) {
+          const original = tx[name]
+          tx[name] = function () {
+            count()
+            return original.apply(this, arguments)
+          }
+        }
+        return callback(tx)
+      })
+    }
+    totals.patched.push(label)
+  }
+  try {
+    patchPglite(require(resolveFromApp('@electric-sql/pglite')), 'pglite-cjs')
+  } catch {}
+  try {
+    const url = require('node:url').pathToFileURL(resolveFromApp('@electric-sql/pglite')).href
+    // The ESM build is a different class from the CJS one; Next may load either.
+    const esm = path.extname(url) === '.cjs' ? url.replace(/\.cjs$/, '.js') : url
+    import(esm)
+      .then((mod) => patchPglite(mod, 'pglite-esm'))
+      .catch(() => {})
+  } catch {}
+
+  const server = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(totals))
+  })
+  server.__benchCounterServer = true
+  server.on('error', () => {})
+  server.listen(port, '127.0.0.1')
+  server.unref()
+}

@@ -1,0 +1,584 @@
+// `npm run bench [-- --check] [--no-build] [--pglite] [--n=1000] [--rounds=2] [--duration=4] [--max=400] [--connections=4]`
+//
+// Builds the app, and for each N (1,000 and 10,000 unless --n is given): creates its own database
+// (on DATABASE_URL, dropped at the end; or a temp PGlite dir with --pglite), bulk-seeds it,
+// starts the fake Resend server and `next start` (production), signs two users in through the
+// real magic-link flow, loads each target with autocannon on loopback in alternating rounds,
+// and writes bench-results/last-run.md and last-run.json. --check exits 1 when a budget of
+// issue 6 is missed. See scripts/bench/README.md.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { sql } from 'drizzle-orm'
+import { openDb, type Db } from '../../db/client'
+import { runMigrations } from '../../db/migrate'
+import { measureFirstLoadJs, type FirstLoadJs } from './first-load-js'
+import { actionBody, actionHeaders, decodeHtml, readActionIds, signIn, waitFor } from './http'
+import {
+  BIG_ORG_ID,
+  BIG_SLUG,
+  INVITEE_EMAIL,
+  INVITEE_ID,
+  NEW_INVITE_PREFIX,
+  OWNER_EMAIL,
+  resetStatements,
+  seedStatements,
+  SMALL_SLUG,
+} from './seed'
+import { evaluateBudgets, renderReport, type RunResult, type TargetResult } from './report'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const resultsDir = path.join(root, 'bench-results')
+
+// ------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2)
+const flag = (name: string) => argv.includes(`--${name}`)
+const option = (name: string, fallback: number) => {
+  const a = argv.find((x) => x.startsWith(`--${name}=`))
+  return a ? Number(a.split('=')[1]) : fallback
+}
+const opts = {
+  check: flag('check'),
+  build: !flag('no-build'),
+  pglite: flag('pglite'),
+  sizes: argv.some((a) => a.startsWith('--n=')) ? [option('n', 1000)] : [1000, 10_000],
+  rounds: option('rounds', 2),
+  durationS: option('duration', 4),
+  maxRequests: option('max', 400),
+  connections: option('connections', 4),
+  warmup: option('warmup', 40),
+}
+const baseDatabaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+
+const log = (...a: unknown[]) => console.error('[bench]', ...a)
+
+// ------------------------------------------------------------------------------------------
+// Processes
+
+const started: ChildProcess[] = []
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0))
+    })
+    srv.on('error', reject)
+  })
+}
+
+function startProcess(cmd: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
+  const out = createWriteStream(logFile)
+  // Its own process group, so stopping it stops whatever it spawned, and nothing else.
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.pipe(out)
+  child.stderr!.pipe(out)
+  started.push(child)
+  return child
+}
+
+async function stopProcess(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return
+  const exited = new Promise((r) => child.once('exit', r))
+  try {
+    process.kill(-child.pid, 'SIGTERM')
+  } catch {}
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {}
+  }, 5000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** VmRSS of a process and all its descendants, in bytes (Linux /proc). */
+function treeRss(pid: number): number {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const list = children.get(ppid) ?? []
+      list.push(Number(entry))
+      children.set(ppid, list)
+    } catch {}
+  }
+  let total = 0
+  const stack = [pid]
+  while (stack.length) {
+    const p = stack.pop()!
+    try {
+      const kb = readFileSync(`/proc/${p}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)
+      if (kb) total += Number(kb[1]) * 1024
+    } catch {}
+    stack.push(...(children.get(p) ?? []))
+  }
+  return total
+}
+
+// ------------------------------------------------------------------------------------------
+// Database
+
+interface BenchDb {
+  label: string
+  env: Record<string, string>
+  /** Runs reset SQL between runs; null on PGlite (the server holds its only connection). */
+  exec: ((statement: string) => Promise<unknown>) | null
+  drop: () => Promise<void>
+  pools: { revoke: string[]; accept: string[] }
+}
+
+const poolQueries = (size: number) => ({
+  revoke: `select id from invitations where organization_id = '${BIG_ORG_ID}' and status = 'pending' and email like 'pending-%' order by created_at asc limit ${size}`,
+  accept: `select id from invitations where email = '${INVITEE_EMAIL}' and status = 'pending' order by created_at desc`,
+})
+
+async function readPools(db: Db) {
+  const q = poolQueries(opts.rounds * opts.maxRequests + opts.warmup)
+  const ids = async (text: string) => ((await db.execute(sql.raw(text))) as unknown as { rows: { id: string }[] }).rows.map((r) => r.id)
+  return { revoke: await ids(q.revoke), accept: await ids(q.accept) }
+}
+
+async function createBenchDb(n: number, acceptPool: number): Promise<BenchDb> {
+  const statements = seedStatements({ n, acceptPool })
+  if (opts.pglite) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-pglite-'))
+    const handle = openDb({ dataDir: dir })
+    await runMigrations(handle)
+    for (const s of statements) await handle.db.execute(sql.raw(s))
+    const pools = await readPools(handle.db)
+    await handle.close()
+    return { pools, label: 'PGlite', env: { DATABASE_URL: '', PGLITE_DIR: dir }, exec: null, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+  }
+  const name = `bench_${randomBytes(5).toString('hex')}`
+  const admin = new pg.Client({ connectionString: baseDatabaseUrl })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  const version = (await admin.query('show server_version')).rows[0].server_version as string
+  await admin.end()
+  const url = new URL(baseDatabaseUrl)
+  url.pathname = `/${name}`
+  const handle = openDb({ databaseUrl: url.toString() })
+  await runMigrations(handle)
+  for (const s of statements) await handle.db.execute(sql.raw(s))
+  const pools = await readPools(handle.db)
+  await handle.close()
+  const client = new pg.Client({ connectionString: url.toString() })
+  await client.connect()
+  return {
+    pools,
+    label: `PostgreSQL ${version}`,
+    env: { DATABASE_URL: url.toString(), PGLITE_DIR: '' },
+    exec: (s) => client.query(s),
+    drop: async () => {
+      await client.end().catch(() => {})
+      const c = new pg.Client({ connectionString: baseDatabaseUrl })
+      await c.connect()
+      await c.query(`drop database if exists ${name} with (force)`)
+      await c.end()
+    },
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Targets
+
+interface Target {
+  name: string
+  kind: 'page' | 'action'
+  floor: string | null
+  path: string
+  method: 'GET' | 'POST'
+  headers: Record<string, string>
+  /** A fresh body per request (actions). */
+  body?: () => string
+  /** Whether a response is what the target means to measure (an action's returned state). */
+  isOk?: (status: number, body: string) => boolean
+  before?: () => Promise<void>
+  reset?: keyof typeof resetStatements
+  /** How many requests the pool behind this target allows in one run. */
+  capacity?: () => number
+  note?: string
+}
+
+interface Counters {
+  requests: number
+  inResponse: number
+  afterResponse: number
+  background: number
+  patched: string[]
+}
+
+async function readCounters(port: number): Promise<Counters> {
+  return (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as Counters
+}
+
+interface Accumulated {
+  samples: number[]
+  requests: number
+  seconds: number
+  errors: number
+  errorDetail: Record<string, number>
+  queries: number
+  afterResponseQueries: number
+  countedRequests: number
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[idx]
+}
+
+async function load(appUrl: string, target: Target, amount: { durationS: number; max: number; connections: number }, acc: Accumulated | null, counterPort: number) {
+  const max = Math.max(amount.connections, Math.min(amount.max, target.capacity ? target.capacity() : amount.max))
+  const before = await readCounters(counterPort)
+  let badBodies = 0
+  const samples: number[] = []
+  let finish: (err: unknown, result: autocannon.Result) => void = () => {}
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = (err, result) => (err ? reject(err) : resolve(result))
+  })
+  const instance = autocannon({
+    url: appUrl,
+    connections: amount.connections,
+    duration: amount.durationS,
+    maxOverallRequests: max,
+    timeout: 30,
+    requests: [
+      {
+        method: target.method,
+        path: target.path,
+        headers: target.headers,
+        ...(target.body ? { setupRequest: (req) => ({ ...req, body: target.body!() }) } : {}),
+        ...(target.isOk
+          ? {
+              onResponse: (status: number, body: string) => {
+                if (!target.isOk!(status, body)) {
+                  badBodies++
+                  if (badBodies === 1) log(`  ${target.name}: unexpected response ${status}: ${String(body).slice(0, 300)}`)
+                }
+              },
+            }
+          : {}),
+      },
+    ],
+  }, (err, result) => finish(err, result))
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => samples.push(responseTime))
+  const result = await done
+  // Let the server close the last responses before reading its counters.
+  await new Promise((r) => setTimeout(r, 150))
+  const after = await readCounters(counterPort)
+  if (!acc) return
+  const non2xx = result.non2xx
+  acc.samples.push(...samples)
+  acc.requests += result.requests.total
+  acc.seconds += result.duration
+  acc.errors += result.errors + result.timeouts + non2xx + badBodies
+  acc.errorDetail.errors = (acc.errorDetail.errors ?? 0) + result.errors
+  acc.errorDetail.timeouts = (acc.errorDetail.timeouts ?? 0) + result.timeouts
+  acc.errorDetail.non2xx = (acc.errorDetail.non2xx ?? 0) + non2xx
+  acc.errorDetail.unexpectedState = (acc.errorDetail.unexpectedState ?? 0) + badBodies
+  acc.queries += after.inResponse - before.inResponse
+  acc.afterResponseQueries += after.afterResponse - before.afterResponse
+  acc.countedRequests += after.requests - before.requests
+}
+
+// ------------------------------------------------------------------------------------------
+// One size
+
+async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null): Promise<RunResult> {
+  const acceptPool = opts.rounds * opts.maxRequests + opts.warmup + 100
+  log(`N=${n}: seeding (${opts.pglite ? 'PGlite' : 'PostgreSQL'})`)
+  const t0 = Date.now()
+  const db = await createBenchDb(n, acceptPool)
+  const seedSeconds = (Date.now() - t0) / 1000
+  log(`N=${n}: seeded in ${seedSeconds.toFixed(1)} s`)
+  const appPort = await freePort()
+  const resendPort = await freePort()
+  const counterPort = await freePort()
+  const appUrl = `http://127.0.0.1:${appPort}`
+  const fakeResendUrl = `http://127.0.0.1:${resendPort}`
+  mkdirSync(resultsDir, { recursive: true })
+  const resend = startProcess(path.join(root, 'node_modules/.bin/tsx'), ['test/fake-resend.ts', '--port', String(resendPort)], {}, path.join(resultsDir, `fake-resend-${n}.log`))
+  const server = startProcess(
+    process.execPath,
+    [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(appPort), '-H', '127.0.0.1'],
+    {
+      NODE_ENV: 'production',
+      APP_URL: appUrl,
+      AUTH_SECRET: 'bench-secret-bench-secret-bench-secret-bench',
+      RESEND_API_KEY: 're_bench_key',
+      RESEND_BASE_URL: fakeResendUrl,
+      EMAIL_FROM: 'Cloud Dashboard <no-reply@example.com>',
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(root, 'scripts/bench/query-counter-hook.cjs')}`.trim(),
+      BENCH_COUNTER_PORT: String(counterPort),
+      ...db.env,
+    },
+    path.join(resultsDir, `server-${n}.log`),
+  )
+  try {
+    await waitFor('the fake Resend server', async () => (await fetch(`${fakeResendUrl}/__emails`)).ok, 30_000)
+    await waitFor('next start', async () => (await fetch(`${appUrl}/login`)).status === 200, 120_000, 500)
+    const counters = await readCounters(counterPort)
+    log(`N=${n}: server up; query counter patched: ${counters.patched.join(', ') || 'nothing'}`)
+
+    const actions = readActionIds(root)
+    const action = (file: string, name: string) => {
+      const ref = actions.get(`${file}#${name}`)
+      if (!ref) throw new Error(`server action ${name} of ${file} is not in the build's manifest`)
+      return ref.id
+    }
+    const ownerCookie = await signIn({ appUrl, fakeResendUrl, email: OWNER_EMAIL, signInActionId: action('app/login/actions.ts', 'signInAction'), ip: '10.9.0.1' })
+    const inviteeCookie = await signIn({ appUrl, fakeResendUrl, email: INVITEE_EMAIL, signInActionId: action('app/login/actions.ts', 'signInAction'), ip: '10.9.0.2' })
+    log(`N=${n}: signed in ${OWNER_EMAIL} and ${INVITEE_EMAIL} through /login and the emailed link`)
+
+    const get = async (p: string, cookie: string) => {
+      const res = await fetch(`${appUrl}${p}`, { headers: { cookie }, redirect: 'manual' })
+      const html = await res.text()
+      if (res.status !== 200) throw new Error(`GET ${p} answered ${res.status}`)
+      return html
+    }
+    const membersPath = `/orgs/${BIG_SLUG}/members`
+    const membersHtml = await get(membersPath, ownerCookie)
+    const dashboardHtml = await get('/dashboard', ownerCookie)
+    if (!/Invitations/.test(dashboardHtml)) log('  warning: the Dashboard shows no open invitations for the owner')
+    if (firstLoad && Object.keys(firstLoad).length === 0) {
+      firstLoad.Dashboard = measureFirstLoadJs(root, dashboardHtml)
+      firstLoad.Members = measureFirstLoadJs(root, membersHtml)
+    }
+    // A later page of the members list: follow "Next page of members" five times (keyset cursors).
+    let laterPath = membersPath
+    let html = membersHtml
+    for (let i = 0; i < 5; i++) {
+      const href = html.match(/<a[^>]*href="([^"]*\?members=[^"]*)"[^>]*>Next page of members<\/a>/)?.[1]
+      if (!href) break
+      laterPath = decodeHtml(href)
+      html = await get(laterPath, ownerCookie)
+    }
+    if (laterPath === membersPath) throw new Error('no "Next page of members" link on the Members tab')
+
+    // Pools the actions consume: pending invitations of Bench Big (revoke) and the invitee's (accept).
+    const pools = db.pools
+    let revokeNext = 0
+    let acceptNext = 0
+    let inviteCounter = 0
+    const runTag = randomBytes(3).toString('hex')
+    const newAddresses = (k: number) =>
+      Array.from({ length: k }, (_, j) => `${NEW_INVITE_PREFIX}${runTag}-${inviteCounter}-${j}@bench.test`).join(', ')
+    const inviteBody = (k: number) => () => {
+      inviteCounter++
+      return actionBody([
+        ['slug', BIG_SLUG],
+        ['emails', newAddresses(k)],
+        ['role', 'member'],
+        ['permissions[]', 'members:read'],
+      ])
+    }
+    const isSuccess = (status: number, body: string) => status === 200 && /"status":"success"/.test(body)
+    const inviteId = action('app/(app)/orgs/[slug]/members/actions.ts', 'inviteMembersAction')
+    const revokeId = action('app/(app)/orgs/[slug]/members/actions.ts', 'revokeInvitationAction')
+    const acceptId = action('app/(app)/invitations/actions.ts', 'acceptInvitationAction')
+    const origin = appUrl
+    const setResendDelay = (ms: number) => async () => {
+      await fetch(`${fakeResendUrl}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delayMs: ms }) })
+    }
+    const pageHeaders = (cookie: string) => ({ cookie, accept: 'text/html' })
+    const targets: Target[] = [
+      { name: 'floor page', kind: 'page', floor: null, method: 'GET', path: `/orgs/${SMALL_SLUG}`, headers: pageHeaders(ownerCookie), note: `Projects tab of ${SMALL_SLUG} (no projects), header with the bell (5 open invitations)` },
+      { name: 'Dashboard', kind: 'page', floor: 'floor page', method: 'GET', path: '/dashboard', headers: pageHeaders(ownerCookie), note: 'owner: 5 open invitations from other organizations, 2 organizations' },
+      { name: 'Members tab', kind: 'page', floor: 'floor page', method: 'GET', path: membersPath, headers: pageHeaders(ownerCookie), note: 'first page of members and of pending invitations (50 each)' },
+      { name: 'Members later page', kind: 'page', floor: 'floor page', method: 'GET', path: laterPath, headers: pageHeaders(ownerCookie), note: 'page 6 of the members list (cursor)' },
+      {
+        name: 'bell',
+        kind: 'page',
+        floor: 'floor page',
+        method: 'GET',
+        path: `/orgs/${SMALL_SLUG}`,
+        headers: pageHeaders(inviteeCookie),
+        note: `no endpoint of its own: the floor page as the invitee, whose bell counts ${acceptPool} open invitations`,
+      },
+      {
+        name: 'no-op action',
+        kind: 'action',
+        floor: null,
+        method: 'POST',
+        path: membersPath,
+        headers: actionHeaders(revokeId, origin, ownerCookie),
+        body: () => actionBody([
+          ['slug', BIG_SLUG],
+          ['invitationId', 'not-a-uuid'],
+        ]),
+        isOk: (status, body) => status === 200 && /"status":"error"/.test(body),
+        note: 'revokeInvitationAction with a malformed id: session check + validation, then returns',
+      },
+      { name: 'invite 1', kind: 'action', floor: 'no-op action', method: 'POST', path: membersPath, headers: actionHeaders(inviteId, origin, ownerCookie), body: inviteBody(1), isOk: isSuccess, reset: 'invite' },
+      {
+        name: 'invite 1, email slow',
+        kind: 'action',
+        floor: 'no-op action',
+        method: 'POST',
+        path: membersPath,
+        headers: actionHeaders(inviteId, origin, ownerCookie),
+        body: inviteBody(1),
+        isOk: isSuccess,
+        reset: 'invite',
+        before: setResendDelay(500),
+        note: 'the fake Resend server answers after 500 ms',
+      },
+      { name: 'invite 50', kind: 'action', floor: 'no-op action', method: 'POST', path: membersPath, headers: actionHeaders(inviteId, origin, ownerCookie), body: inviteBody(50), isOk: isSuccess, reset: 'invite' },
+      {
+        name: 'accept',
+        kind: 'action',
+        floor: 'no-op action',
+        method: 'POST',
+        path: '/dashboard',
+        headers: actionHeaders(acceptId, origin, inviteeCookie),
+        body: () => actionBody([['invitationId', pools.accept[acceptNext++ % pools.accept.length]]]),
+        isOk: isSuccess,
+        reset: 'accept',
+        capacity: () => pools.accept.length - acceptNext,
+        note: 'the invitee accepts one invitation each (from the Dashboard)',
+      },
+      {
+        name: 'revoke',
+        kind: 'action',
+        floor: 'no-op action',
+        method: 'POST',
+        path: membersPath,
+        headers: actionHeaders(revokeId, origin, ownerCookie),
+        body: () => actionBody([
+          ['slug', BIG_SLUG],
+          ['invitationId', pools.revoke[revokeNext++ % pools.revoke.length]],
+        ]),
+        isOk: isSuccess,
+        reset: 'revoke',
+        capacity: () => pools.revoke.length - revokeNext,
+        note: 'the owner revokes one pending invitation of Bench Big each',
+      },
+    ]
+
+    const resetAfter = async (t: Target) => {
+      if (t.name === 'invite 1, email slow') {
+        await setResendDelay(0)()
+        // Let the delayed deliveries drain before the next target.
+        await new Promise((r) => setTimeout(r, 1500))
+      }
+      if (t.reset && db.exec) {
+        for (const s of resetStatements[t.reset]) await db.exec(s)
+        if (t.reset === 'revoke') revokeNext = 0
+        if (t.reset === 'accept') acceptNext = 0
+      }
+    }
+
+    log(`N=${n}: warm-up (${opts.warmup} requests per target)`)
+    for (const t of targets) {
+      await t.before?.()
+      await load(appUrl, t, { durationS: 10, max: opts.warmup, connections: 2 }, null, counterPort)
+      await resetAfter(t)
+    }
+    const acc = new Map<string, Accumulated>(
+      targets.map((t) => [t.name, { samples: [], requests: 0, seconds: 0, errors: 0, errorDetail: {}, queries: 0, afterResponseQueries: 0, countedRequests: 0 }]),
+    )
+    for (let r = 0; r < opts.rounds; r++) {
+      // Rotate the order each round, so no target always runs right after the heavy ones.
+      const order = targets.map((_, i) => targets[(i + r * 3) % targets.length])
+      for (const t of order) {
+        await t.before?.()
+        await load(appUrl, t, { durationS: opts.durationS, max: opts.maxRequests, connections: opts.connections }, acc.get(t.name)!, counterPort)
+        await resetAfter(t)
+        const a = acc.get(t.name)!
+        log(`N=${n} round ${r + 1}/${opts.rounds} ${t.name}: ${a.requests} requests so far`)
+      }
+    }
+    const rss = treeRss(server.pid!)
+    const results: TargetResult[] = targets.map((t) => {
+      const a = acc.get(t.name)!
+      const sorted = [...a.samples].sort((x, y) => x - y)
+      return {
+        name: t.name,
+        kind: t.kind,
+        floor: t.floor,
+        path: t.path.replace(/\?.*/, '?…'),
+        note: t.note ?? '',
+        requests: a.requests,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        rps: a.seconds ? a.requests / a.seconds : 0,
+        errors: a.errors,
+        errorDetail: a.errorDetail,
+        queriesPerRequest: a.countedRequests ? a.queries / a.countedRequests : NaN,
+        afterResponseQueriesPerRequest: a.countedRequests ? a.afterResponseQueries / a.countedRequests : NaN,
+        ratio: NaN,
+      }
+    })
+    for (const r of results) {
+      const floor = results.find((x) => x.name === r.floor)
+      r.ratio = floor ? r.p50 / floor.p50 : 1
+    }
+    return { n, database: db.label, seedSeconds, rssBytes: rss, targets: results }
+  } finally {
+    await stopProcess(server)
+    await stopProcess(resend)
+    await db.drop().catch((e) => log('could not drop the bench database:', e instanceof Error ? e.message : e))
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+
+async function main() {
+  if (opts.pglite) {
+    log('--pglite: the server holds the only connection, so the bench cannot reset between runs: pools are consumed once, invites accumulate')
+  }
+  if (opts.build || !existsSync(path.join(root, '.next/BUILD_ID'))) {
+    log('next build')
+    const b = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    })
+    if (b.status !== 0) {
+      log('next build failed')
+      process.exit(2)
+    }
+  }
+  const startedAt = new Date()
+  const firstLoad: Record<string, FirstLoadJs> = {}
+  const runs: RunResult[] = []
+  for (const n of opts.sizes) runs.push(await runSize(n, firstLoad))
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`
+  const budgets = evaluateBudgets(runs, firstLoad, { pglite: opts.pglite })
+  const report = renderReport({ startedAt, machine, opts, runs, firstLoad, budgets })
+  mkdirSync(resultsDir, { recursive: true })
+  writeFileSync(path.join(resultsDir, 'last-run.md'), report)
+  writeFileSync(path.join(resultsDir, 'last-run.json'), JSON.stringify({ startedAt, machine, opts, runs, firstLoad, budgets }, null, 2))
+  console.log(report)
+  const missed = budgets.filter((b) => b.pass === false)
+  if (opts.check && missed.length) {
+    console.log(`\n--check: ${missed.length} budget(s) missed:`)
+    for (const b of missed) console.log(`  - ${b.name}: ${b.actual}`)
+    process.exitCode = 1
+  }
+}
+
+process.on('SIGINT', async () => {
+  for (const c of started) await stopProcess(c)
+  process.exit(130)
+})
+
+main().catch(async (err) => {
+  console.error(err)
+  for (const c of started) await stopProcess(c)
+  process.exit(2)
+})
