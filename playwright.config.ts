@@ -48,6 +48,8 @@ export default defineConfig({
         DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
         PGLITE_DIR: process.env.PGLITE_DIR ?? '',
         NEXT_TELEMETRY_DISABLED: '1',
+        // The 60-second resend cooldown is tested in the data layer; the browser test waits only 2 s.
+        INVITATION_RESEND_COOLDOWN_SECONDS: '2',
       },
     },
   ],

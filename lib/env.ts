@@ -26,6 +26,10 @@ const schema = z.object({
     emptyToUndefined,
     z.coerce.number({ message: 'INVITATION_TTL_DAYS must be a number of days' }).int('INVITATION_TTL_DAYS must be a whole number of days').min(1).max(90).default(7),
   ),
+  INVITATION_RESEND_COOLDOWN_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'INVITATION_RESEND_COOLDOWN_SECONDS must be a number of seconds' }).int().min(0).max(3600).default(60),
+  ),
 })
 
 export type Env = z.infer<typeof schema> & { AUTH_SECRET: string; isDevMailbox: boolean }

@@ -5,13 +5,16 @@ import { getDb } from '@/db/client'
 import { getOrgForMember, type OrgContext } from '@/lib/data/organizations'
 import { requireUser, type CurrentUser } from './session'
 
+const loadOrgContext = cache((slug: string, userId: string) => getOrgForMember(getDb(), { slug, userId }))
+
 /**
- * The signed-in member's view of an organization, once per request. Signed out:
- * to sign in and back. Not a member, or no such organization: the same 404.
+ * The signed-in member's view of an organization (read once per request).
+ * Signed out: to sign in and back to `returnTo`. Not a member, or no such
+ * organization: the same 404.
  */
-export const requireOrgMember = cache(async (slug: string, returnTo: string): Promise<OrgContext & { user: CurrentUser }> => {
+export async function requireOrgMember(slug: string, returnTo: string): Promise<OrgContext & { user: CurrentUser }> {
   const user = await requireUser(returnTo)
-  const ctx = await getOrgForMember(getDb(), { slug, userId: user.id })
+  const ctx = await loadOrgContext(slug, user.id)
   if (!ctx) notFound()
   return { ...ctx, user }
-})
+}

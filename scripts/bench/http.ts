@@ -25,12 +25,12 @@ export const BOUNDARY = '----benchFormBoundary7MA4YWxkTrZu0gW'
 
 /**
  * The multipart body React's encodeReply makes for `action(previousState, formData)` (what
- * useActionState sends): the FormData entries under the "1_" prefix, and the argument list as
+ * useActionState sends): the FormData entries under the "_1_" prefix (React 19.3; "1_" before), and the argument list as
  * part "0", where "$K1" points at that FormData.
  */
 export function actionBody(fields: [string, string][]): string {
   const part = (name: string, value: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
-  return fields.map(([k, v]) => part(`1_${k}`, v)).join('') + part('0', JSON.stringify([{ status: 'idle' }, '$K1'])) + `--${BOUNDARY}--\r\n`
+  return fields.map(([k, v]) => part(`_1_${k}`, v)).join('') + part('0', JSON.stringify([{ status: 'idle' }, '$K1'])) + `--${BOUNDARY}--\r\n`
 }
 
 export function actionHeaders(actionId: string, origin: string, cookie?: string): Record<string, string> {
@@ -75,9 +75,9 @@ export async function signIn({ appUrl, fakeResendUrl, email, signInActionId, ip 
     ]),
     redirect: 'manual',
   })
-  await res.text()
+  const answer = await res.text()
   if (res.status >= 400) throw new Error(`sign-in action answered ${res.status}`)
-  const message = await waitFor(`the sign-in email to ${email}`, async () => {
+  const message = await waitFor(`the sign-in email to ${email} (the action answered ${res.status}: ${answer.slice(0, 400)})`, async () => {
     const emails = (await (await fetch(`${fakeResendUrl}/__emails?to=${encodeURIComponent(email)}`)).json()) as { subject: string; text: string }[]
     return emails.find((e) => /^Sign in/.test(e.subject))
   })
@@ -85,8 +85,9 @@ export async function signIn({ appUrl, fakeResendUrl, email, signInActionId, ip 
   if (!link) throw new Error('no confirm link in the sign-in email')
   const confirm = await fetch(link)
   const html = await confirm.text()
-  const form = html.match(/<form[^>]*method="get"[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/)
-  if (!form) throw new Error('no sign-in form on /login/confirm')
+  const forms = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].filter((f) => /method="get"/i.test(f[1]) && /\bSign in\b/.test(f[2]))
+  const form = forms[0] ? [forms[0][0], forms[0][1].match(/\baction="([^"]+)"/)?.[1] ?? '', forms[0][2]] : null
+  if (!form) throw new Error(`no sign-in form on /login/confirm (${confirm.status}, link ${link}): ${html.replace(/<script[\s\S]*?<\/script>/g, '').slice(0, 1500)}`)
   const target = new URL(form[1].replaceAll('&amp;', '&'), appUrl)
   for (const input of form[2].matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) {
     target.searchParams.set(input[1], decodeHtml(input[2]))

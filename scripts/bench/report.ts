@@ -13,9 +13,9 @@ export interface TargetResult {
   rps: number
   errors: number
   errorDetail: Record<string, number>
-  /** Statements sent while the request was being answered (BEGIN/COMMIT included). */
+  /** Statements the request caused, BEGIN/COMMIT included, whether before or after its response closed. */
   queriesPerRequest: number
-  /** Statements the request caused after its response had finished (after(): email delivery). */
+  /** The part of those issued after the response had closed (after(): email delivery; streaming tails). */
   afterResponseQueriesPerRequest: number
   ratio: number
 }
@@ -119,7 +119,7 @@ export function renderReport({
   lines.push(`Machine: ${machine}. Load: autocannon on loopback, ${opts.connections} connections, ${opts.rounds} rounds per target alternating with the others, each run ≤ ${opts.durationS} s and ≤ ${opts.maxRequests} requests.`, '')
   for (const run of runs) {
     lines.push(`## N = ${run.n.toLocaleString('en')} (${run.database}; seeded in ${fmt(run.seedSeconds)} s; server RSS after load ${fmt(run.rssBytes / MB, 0)} MB)`, '')
-    lines.push('| target | p50 ms | p99 ms | req/s | requests | errors | p50 / floor | queries/req | after-response queries/req |')
+    lines.push('| target | p50 ms | p99 ms | req/s | requests | errors | p50 / floor | queries/req | of which after response |')
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const t of run.targets) {
       const ratio = t.floor ? `${fmt(t.ratio, 2)}× ${t.floor}` : 'floor'

@@ -485,7 +485,7 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
     log(`N=${n}: warm-up (${opts.warmup} requests per target)`)
     for (const t of targets) {
       await t.before?.()
-      await load(appUrl, t, { durationS: 10, max: opts.warmup, connections: 2 }, null, counterPort)
+      await load(appUrl, t, { durationS: 3, max: opts.warmup, connections: 2 }, null, counterPort)
       await resetAfter(t)
     }
     const acc = new Map<string, Accumulated>(
@@ -518,7 +518,7 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
         rps: a.seconds ? a.requests / a.seconds : 0,
         errors: a.errors,
         errorDetail: a.errorDetail,
-        queriesPerRequest: a.countedRequests ? a.queries / a.countedRequests : NaN,
+        queriesPerRequest: a.countedRequests ? (a.queries + a.afterResponseQueries) / a.countedRequests : NaN,
         afterResponseQueriesPerRequest: a.countedRequests ? a.afterResponseQueries / a.countedRequests : NaN,
         ratio: NaN,
       }

@@ -1,8 +1,11 @@
+import { getCurrentUser } from '@/lib/auth/session'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { OrgTabs } from './_components/org-tabs'
 
 export default async function OrganizationLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string }> }) {
   const { slug } = await params
+  // Signed out: the page itself redirects to sign in, with its own path to come back to.
+  if (!(await getCurrentUser())) return children
   const { org } = await requireOrgMember(slug, `/orgs/${slug}`)
   return (
     <>

@@ -35,7 +35,11 @@ export const inviteMembersAction = orgAction(inviteSchema, 'members:invite', asy
 
 export const resendInvitationAction = orgAction(invitationIdSchema, 'members:invite', async ({ invitationId }, { org, user }) => {
   const env = getEnv()
-  const result = await resendInvitation(getDb(), { orgId: org.id, actorId: user.id, invitationId }, { appUrl: env.APP_URL, ttlDays: env.INVITATION_TTL_DAYS })
+  const result = await resendInvitation(getDb(), { orgId: org.id, actorId: user.id, invitationId }, {
+    appUrl: env.APP_URL,
+    ttlDays: env.INVITATION_TTL_DAYS,
+    cooldownMs: env.INVITATION_RESEND_COOLDOWN_SECONDS * 1000,
+  })
   if (!result.ok) return fail(result.message)
   deliverSoon([result.emailId])
   revalidatePath(`/orgs/${org.slug}/members`)

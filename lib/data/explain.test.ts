@@ -1,0 +1,129 @@
+// Issue 6, item 5: at 100,000 invitations the bell count, the pending list and the token lookup
+// are answered from their indexes. The SQL mirrors lib/data/invitations.ts
+// (listOpenInvitationsForUser, listPendingInvitations, getInvitationByToken); the plans are read
+// after ANALYZE, as the planner would see a grown production table.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'drizzle-orm'
+import { createTestDb, type TestDb } from '@/test/db'
+
+const ORG = '00000000-0000-4000-8000-0000000000e1'
+const INVITER = '00000000-0000-4000-8000-0000000000e2'
+const INVITEE = '00000000-0000-4000-8000-0000000000e3'
+const ORGS = 100
+
+let t: TestDb
+let total = 0
+
+interface PlanNode {
+  'Node Type': string
+  'Index Name'?: string
+  'Relation Name'?: string
+  Plans?: PlanNode[]
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)]
+}
+
+async function explain(query: string): Promise<PlanNode[]> {
+  const result = (await t.db.execute(sql.raw(`explain (format json) ${query}`))) as unknown as { rows: Record<string, unknown>[] }
+  const raw = Object.values(result.rows[0])[0]
+  const doc = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[]
+  return nodes(doc[0].Plan)
+}
+
+const INDEX_SCANS = ['Index Scan', 'Index Only Scan', 'Bitmap Index Scan']
+
+/** The plan reads invitations through `indexName` and never scans the whole table. */
+function expectIndexOnInvitations(plan: PlanNode[], indexName: string) {
+  const summary = plan.map((n) => `${n['Node Type']}${n['Index Name'] ? ` using ${n['Index Name']}` : ''}${n['Relation Name'] ? ` on ${n['Relation Name']}` : ''}`)
+  expect(summary.filter((s) => s.startsWith('Seq Scan on invitations')), summary.join(' > ')).toEqual([])
+  expect(
+    plan.some((n) => INDEX_SCANS.includes(n['Node Type']) && n['Index Name'] === indexName),
+    `expected an index scan on ${indexName}, got: ${summary.join(' > ')}`,
+  ).toBe(true)
+}
+
+beforeAll(async () => {
+  t = await createTestDb()
+  // PGlite (WASM, one connection) is slower to fill; 100,000 on a real server, 30,000 on PGlite.
+  const perOrg = t.isRealPostgres ? 1000 : 300
+  total = perOrg * ORGS
+  const run = (q: string) => t.db.execute(sql.raw(q))
+  await run(`insert into users (id, email, name) values ('${INVITER}', 'inviter@explain.test', 'Inviter'), ('${INVITEE}', 'invitee@explain.test', 'Invitee')`)
+  await run(`insert into organizations (id, name, slug) values ('${ORG}', 'Explain', 'explain')`)
+  await run(`insert into organizations (name, slug) select 'Org ' || o, 'org-' || o from generate_series(2, ${ORGS}) o`)
+  // Mixed states, like a table that has lived: a third pending, the rest answered or revoked.
+  await run(`
+    insert into invitations (organization_id, email, role, invited_by, status, token_hash, expires_at, created_at)
+    select org.id, 'person-' || i || '@explain.test', 'member', '${INVITER}',
+           (array['pending', 'accepted', 'declined', 'revoked', 'expired', 'accepted'])[i % 6 + 1]::invitation_status,
+           encode(sha256(convert_to(org.slug || '-' || i, 'UTF8')), 'hex'),
+           now() + interval '7 days', now() - i * interval '1 second'
+    from organizations org cross join generate_series(1, ${perOrg}) i`)
+  // The invitee has a handful of open invitations, as a real user would.
+  await run(`
+    insert into invitations (organization_id, email, role, invited_by, status, token_hash, expires_at)
+    select org.id, 'invitee@explain.test', 'member', '${INVITER}', 'pending',
+           encode(sha256(convert_to('invitee-' || org.slug, 'UTF8')), 'hex'), now() + interval '7 days'
+    from organizations org order by org.slug limit 5`)
+  await run('analyze')
+}, 300_000)
+
+afterAll(async () => {
+  await t?.cleanup()
+})
+
+describe('invitation queries at scale (EXPLAIN)', () => {
+  it('seeded the table', async () => {
+    const result = (await t.db.execute(sql.raw('select count(*)::int as n from invitations'))) as unknown as { rows: { n: number }[] }
+    expect(result.rows[0].n).toBeGreaterThanOrEqual(total)
+  })
+
+  it('counts the bell from invitations_email_status_idx', async () => {
+    const plan = await explain(`
+      select count(*) from invitations
+      where invitations.email = (select invitee.email from users as invitee where invitee.id = '${INVITEE}')
+        and invitations.status = 'pending' and invitations.expires_at > now()`)
+    expectIndexOnInvitations(plan, 'invitations_email_status_idx')
+  })
+
+  it('lists the bell and Dashboard items from invitations_email_status_idx', async () => {
+    const plan = await explain(`
+      select invitations.id, organizations.name, organizations.slug, users.name, users.email
+      from invitations
+      inner join organizations on organizations.id = invitations.organization_id
+      left join users on users.id = invitations.invited_by
+      where invitations.email = (select invitee.email from users as invitee where invitee.id = '${INVITEE}')
+        and invitations.status = 'pending' and invitations.expires_at > now()
+      order by invitations.created_at desc, invitations.id desc
+      limit 20`)
+    expectIndexOnInvitations(plan, 'invitations_email_status_idx')
+  })
+
+  it('pages the pending list from invitations_org_status_created_idx (first and later pages)', async () => {
+    const page = (cursor: string) => `
+      select invitations.id, invitations.email, invitations.status, invitations.created_at
+      from invitations
+      left join users on users.id = invitations.invited_by
+      left join email_outbox on email_outbox.id = invitations.last_email_id
+      where invitations.organization_id = '${ORG}' and invitations.status in ('pending', 'expired') ${cursor}
+      order by invitations.created_at desc, invitations.id desc
+      limit 51`
+    expectIndexOnInvitations(await explain(page('')), 'invitations_org_status_created_idx')
+    expectIndexOnInvitations(
+      await explain(page(`and (invitations.created_at, invitations.id) < (now() - interval '100 seconds', '00000000-0000-4000-8000-000000000000'::uuid)`)),
+      'invitations_org_status_created_idx',
+    )
+  })
+
+  it('finds a token by invitations_token_hash_unique', async () => {
+    const plan = await explain(`
+      select invitations.id, organizations.name, invitations.status
+      from invitations
+      inner join organizations on organizations.id = invitations.organization_id
+      left join users on users.id = invitations.invited_by
+      where invitations.token_hash = encode(sha256(convert_to('org-50-7', 'UTF8')), 'hex')`)
+    expectIndexOnInvitations(plan, 'invitations_token_hash_unique')
+  })
+})
