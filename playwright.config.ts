@@ -10,7 +10,7 @@ process.env.FAKE_RESEND_URL = `http://127.0.0.1:${fakeResendPort}`
 
 export default defineConfig({
   testDir: 'e2e',
-  timeout: 60_000,
+  timeout: 150_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 2,

@@ -15,5 +15,9 @@ export const auditEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('audit_events_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc())],
+  (t) => [
+    index('audit_events_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc()),
+    // The audit log filtered by action, and the distinct actions for its filter.
+    index('audit_events_org_action_created_idx').on(t.organizationId, t.action, t.createdAt.desc(), t.id.desc()),
+  ],
 )

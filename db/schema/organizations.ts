@@ -1,17 +1,22 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, pgEnum, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core'
+import { check, index, integer, pgEnum, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core'
 import { users } from './auth'
 
 export const memberRole = pgEnum('member_role', ['owner', 'admin', 'member'])
 export const projectLevel = pgEnum('project_level', ['view', 'edit', 'admin'])
 
-export const organizations = pgTable('organizations', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name').notNull(),
-  slug: text('slug').notNull().unique('organizations_slug_unique'),
-  seatLimit: integer('seat_limit'),
-  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-})
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    slug: text('slug').notNull().unique('organizations_slug_unique'),
+    // Members plus pending invitations may not exceed it; null is unlimited.
+    seatLimit: integer('seat_limit'),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [check('organizations_seat_limit_check', sql`${t.seatLimit} is null or ${t.seatLimit} >= 1`)],
+)
 
 export const memberships = pgTable(
   'memberships',
@@ -56,5 +61,7 @@ export const projectMembers = pgTable(
   (t) => [
     unique('project_members_project_user_unique').on(t.projectId, t.userId),
     index('project_members_org_user_idx').on(t.organizationId, t.userId),
+    // A project's members, newest first, paginated by (created_at, user_id).
+    index('project_members_project_created_idx').on(t.projectId, t.createdAt.desc(), t.userId.desc()),
   ],
 )

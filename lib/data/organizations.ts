@@ -1,8 +1,8 @@
 import 'server-only'
 import { randomBytes } from 'node:crypto'
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
-import { memberships, organizations } from '@/db/schema'
+import { invitations, memberships, organizations } from '@/db/schema'
 import { effectivePermissions, type OrgPermission, type Role } from '@/lib/permissions'
 import { slugify } from '@/lib/validations/organization'
 import { recordAudit } from './audit'
@@ -70,3 +70,89 @@ export async function getOrgForMember(db: Db, { slug, userId }: { slug: string; 
     membership: { role: row.role, permissions: effectivePermissions(row.role, row.permissions), joinedAt: row.joinedAt },
   }
 }
+
+/**
+ * Locks the organization row for the rest of the transaction and returns it (null when it does
+ * not exist). Every change to who holds a seat or an owner role takes this lock first, so the
+ * seat count and the last-owner rule hold under concurrent requests, and the lock order is the
+ * same everywhere. NO KEY UPDATE, not UPDATE: it must not block the KEY SHARE locks that inserts
+ * into tables referencing organizations take.
+ */
+export async function lockOrganization(tx: Db, orgId: string) {
+  const [row] = await tx
+    .select({ id: organizations.id, name: organizations.name, slug: organizations.slug, seatLimit: organizations.seatLimit })
+    .from(organizations)
+    .where(eq(organizations.id, orgId))
+    .for('no key update')
+  return row ?? null
+}
+
+/** Seats in use: members plus pending invitations that have not expired. */
+export async function countSeatsUsed(db: Db, orgId: string, now: Date = new Date()): Promise<number> {
+  const [row] = await db
+    .select({
+      members: sql<number>`(${db.select({ n: count() }).from(memberships).where(eq(memberships.organizationId, orgId))})`.mapWith(Number),
+      pending: sql<number>`(${db
+        .select({ n: count() })
+        .from(invitations)
+        .where(and(eq(invitations.organizationId, orgId), eq(invitations.status, 'pending'), gt(invitations.expiresAt, now)))})`.mapWith(Number),
+    })
+    .from(organizations)
+    .where(eq(organizations.id, orgId))
+  return row ? row.members + row.pending : 0
+}
+
+/** The organization's seat limit (null: unlimited) and the seats in use. */
+export async function getSeatUsage(db: Db, { orgId, now }: { orgId: string; now?: Date }): Promise<{ limit: number | null; used: number }> {
+  if (!isUuid(orgId)) return { limit: null, used: 0 }
+  const [org] = await db.select({ seatLimit: organizations.seatLimit }).from(organizations).where(eq(organizations.id, orgId))
+  if (!org) return { limit: null, used: 0 }
+  return { limit: org.seatLimit, used: await countSeatsUsed(db, orgId, now) }
+}
+
+export const MAX_SEAT_LIMIT = 100_000
+
+export type SetSeatLimitResult =
+  | { ok: true; used: number }
+  | { ok: false; error: 'not_found' | 'forbidden' | 'invalid'; message: string; field?: 'seatLimit' }
+
+/**
+ * Sets or clears (null) the seat limit; owners only. A limit below the seats in use is allowed:
+ * nobody is removed, but no invitation can be made or accepted until seats are freed.
+ */
+export async function setSeatLimit(
+  db: Db,
+  { orgId, actorId, seatLimit }: { orgId: string; actorId: string; seatLimit: number | null },
+): Promise<SetSeatLimitResult> {
+  if (seatLimit !== null && (!Number.isInteger(seatLimit) || seatLimit < 1 || seatLimit > MAX_SEAT_LIMIT)) {
+    return { ok: false, error: 'invalid', field: 'seatLimit', message: `Enter a whole number from 1 to ${MAX_SEAT_LIMIT}, or leave it empty for no limit.` }
+  }
+  if (!isUuid(orgId) || !isUuid(actorId)) return { ok: false, error: 'not_found', message: 'This organization was not found.' }
+  return db.transaction(async (txAny): Promise<SetSeatLimitResult> => {
+    const tx = txAny as unknown as Db
+    const org = await lockOrganization(tx, orgId)
+    if (!org) return { ok: false, error: 'not_found', message: 'This organization was not found.' }
+    const [actor] = await tx
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, actorId)))
+    if (!actor) return { ok: false, error: 'not_found', message: 'This organization was not found.' }
+    if (actor.role !== 'owner') return { ok: false, error: 'forbidden', message: 'Only an owner can change the seat limit.' }
+    const used = await countSeatsUsed(tx, orgId)
+    if (org.seatLimit === seatLimit) return { ok: true, used }
+    await tx.update(organizations).set({ seatLimit }).where(eq(organizations.id, orgId))
+    await recordAudit(tx, {
+      organizationId: orgId,
+      actorId,
+      action: 'organization.seat_limit_changed',
+      targetType: 'organization',
+      targetId: orgId,
+      data: { before: org.seatLimit, after: seatLimit },
+    })
+    return { ok: true, used }
+  })
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Ids come from URLs and forms; a malformed one is "not found", never a database error. */
+export const isUuid = (value: string) => uuidPattern.test(value)
