@@ -21,6 +21,8 @@ const nextConfig: NextConfig = {
   // PGlite loads its WASM and data files from its package directory at run time.
   serverExternalPackages: ['@electric-sql/pglite'],
   poweredByHeader: false,
+  // The build checks the app; `npm test` type-checks everything, tests included.
+  typescript: { tsconfigPath: 'tsconfig.build.json' },
   async headers() {
     return [
       {

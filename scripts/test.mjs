@@ -61,6 +61,14 @@ if (!browser) {
 }
 
 if (!e2eOnly) {
+  // Type errors anywhere (tests included) fail the run, counted as one failed check.
+  const typecheck = await run('npx', ['tsc', '--noEmit'])
+  if (typecheck === 0) totals.passed += 1
+  else {
+    console.error('tsc --noEmit found type errors.')
+    totals.failed += 1
+    exitCode = 1
+  }
   const out = path.join(resultsDir, 'vitest.json')
   rmSync(out, { force: true })
   const code = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`])

@@ -1,9 +1,10 @@
 'use client'
 
-import { useActionState, useId, useRef } from 'react'
+import { useActionState, useEffect, useId, useRef } from 'react'
 import { TextField } from '@/components/form/text-field'
 import { FormMessage } from '@/components/form/form-message'
 import { Button, SubmitButton } from '@/components/ui/button'
+import { useToast } from '@/components/ui/toaster'
 import { idleState, type ActionState } from '@/lib/actions/state'
 
 /** A button that opens a dialog with one name field: "Create organization", "Create project". */
@@ -14,6 +15,9 @@ export function NameDialog({
   hint,
   maxLength,
   hidden = {},
+  submitLabel = 'Create',
+  pendingLabel = 'Creating…',
+  defaultName = '',
 }: {
   action: (state: ActionState, formData: FormData) => Promise<ActionState>
   title: string
@@ -21,10 +25,20 @@ export function NameDialog({
   hint: string
   maxLength: number
   hidden?: Record<string, string>
+  submitLabel?: string
+  pendingLabel?: string
+  defaultName?: string
 }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   const [state, formAction] = useActionState(action, idleState)
+  const toast = useToast()
+
+  useEffect(() => {
+    if (state.status !== 'success') return
+    dialog.current?.close()
+    if (state.message) toast(state.message)
+  }, [state, toast])
   return (
     <>
       <Button onClick={() => dialog.current?.showModal()} aria-haspopup="dialog">
@@ -44,17 +58,17 @@ export function NameDialog({
             required
             maxLength={maxLength + 20}
             autoComplete="off"
-            defaultValue={state.values?.name ?? ''}
+            defaultValue={state.values?.name ?? defaultName}
             key={state.status === 'success' ? 'done' : state.values?.name}
             errors={state.fieldErrors?.name}
             hint={hint}
           />
-          {state.status !== 'idle' && !state.fieldErrors ? <FormMessage state={state} /> : null}
+          {state.status === 'error' && !state.fieldErrors ? <FormMessage state={state} /> : null}
           <div className="flex justify-end gap-2">
             <Button variant="secondary" onClick={() => dialog.current?.close()}>
               Cancel
             </Button>
-            <SubmitButton pendingText="Creating…">Create</SubmitButton>
+            <SubmitButton pendingText={pendingLabel}>{submitLabel}</SubmitButton>
           </div>
         </form>
       </dialog>

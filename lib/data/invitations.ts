@@ -3,10 +3,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import { and, asc, count, desc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import {
+  auditEvents,
   emailOutbox,
   invitationProjectGrants,
   invitations,
   memberships,
+  notifications,
   organizations,
   projectMembers,
   projects,
@@ -15,11 +17,12 @@ import {
 } from '@/db/schema'
 import { renderInvitationEmail } from '@/lib/email/render'
 import { enqueueEmail } from '@/lib/email/outbox'
-import { checkGrant, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type ProjectLevel, type Role } from '@/lib/permissions'
+import { checkGrant, effectivePermissions, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type ProjectLevel, type Role } from '@/lib/permissions'
 import { isValidEmail, normalizeEmail } from '@/lib/validations/common'
 import { isWellFormedToken, MAX_INVITES_AT_ONCE } from '@/lib/validations/invitation'
 import { recordAudit, type AuditEntry } from './audit'
 import { decodeCursor, encodeCursor } from './cursor'
+import { countSeatsUsed, lockOrganization } from './organizations'
 import { rateLimitKey } from './rate-limits'
 
 const DAY_MS = 24 * 60 * 60_000
@@ -29,7 +32,7 @@ export const INVITATIONS_PER_ORG_PER_DAY = 500
 export const INVITATIONS_PER_INVITER_PER_DAY = 200
 export const RESEND_COOLDOWN_MS = 60_000
 
-export type InviteOutcome = 'invited' | 'already_member' | 'already_invited' | 'invalid' | 'rate_limited'
+export type InviteOutcome = 'invited' | 'already_member' | 'already_invited' | 'invalid' | 'rate_limited' | 'seat_limit'
 
 export interface InvitationConfig {
   /** Public base URL of the app; the link is `${appUrl}/invitations/<token>`. */
@@ -205,6 +208,9 @@ export async function createInvitations(
 
   return db.transaction(async (txAny): Promise<CreateInvitationsResult> => {
     const tx = txAny as unknown as Db
+    // Taken first, as by every change to seats (see lockOrganization): the seat count below holds until commit.
+    const org = await lockOrganization(tx, orgId)
+    if (!org) return { ok: false, error: 'forbidden', message: 'You do not have permission to invite members.' }
     const [actor] = await tx
       .select({
         role: memberships.role,
@@ -263,8 +269,15 @@ export async function createInvitations(
       if (stale.length) await markExpired(tx, and(inArray(invitations.id, stale), eq(invitations.organizationId, orgId)), now)
     }
 
+    // Seats (members plus pending invitations) go to the first addresses in the list.
+    let candidates = notMembers.filter((e) => !outcomes.has(e))
+    if (org.seatLimit !== null && candidates.length) {
+      const free = Math.max(0, org.seatLimit - (await countSeatsUsed(tx, orgId, now)))
+      for (const e of candidates.slice(free)) outcomes.set(e, { outcome: 'seat_limit' })
+      candidates = candidates.slice(0, free)
+    }
+
     // Rate limits count only the addresses that would be invited; the first ones in the list go first.
-    const candidates = notMembers.filter((e) => !outcomes.has(e))
     const allowedByOrg = await consumeRateLimitUnits(tx, {
       key: rateLimitKey('invitations:org', orgId),
       limit: INVITATIONS_PER_ORG_PER_DAY,
@@ -530,7 +543,7 @@ export async function listPendingInvitations(
 
 export type ResendResult =
   | { ok: true; emailId: string }
-  | { ok: false; error: 'not_found' | 'forbidden' | 'not_pending' | 'cooldown' | 'already_member'; message: string; retryAfterMs?: number }
+  | { ok: false; error: 'not_found' | 'forbidden' | 'not_pending' | 'cooldown' | 'already_member' | 'seat_limit'; message: string; retryAfterMs?: number }
 
 const FORBIDDEN_INVITE = 'You do not have permission to manage invitations.'
 const NOT_FOUND_INVITATION = 'This invitation was not found.'
@@ -554,12 +567,16 @@ export async function resendInvitation(
 
   try {
     return await transactionOrRefusal(db, async (tx): Promise<ResendResult> => {
+      const org = await lockOrganization(tx, orgId)
+      if (!org) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
       const actor = await readMembership(tx, orgId, actorId)
       if (!actor || !hasPermission(actor, 'members:invite')) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
 
       const [current] = await tx
         .select({
           email: invitations.email,
+          status: invitations.status,
+          expiresAt: invitations.expiresAt,
           isMember: sql<boolean>`exists (
             select 1 from users as member_user join memberships as m on m.user_id = member_user.id
             where member_user.email = "invitations"."email" and m.organization_id = ${orgId})`,
@@ -568,6 +585,11 @@ export async function resendInvitation(
         .where(and(eq(invitations.id, invitationId), eq(invitations.organizationId, orgId)))
       if (!current) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
       if (current.isMember) return { ok: false, error: 'already_member', message: `${current.email} is already a member of this organization.` }
+      // An expired invitation gave up its seat; renewing it takes one again.
+      const holdsSeat = current.status === 'pending' && current.expiresAt > now
+      if (org.seatLimit !== null && !holdsSeat && (await countSeatsUsed(tx, orgId, now)) + 1 > org.seatLimit) {
+        return { ok: false, error: 'seat_limit', message: 'This organization has no free seats. Remove a member or revoke an invitation first.' }
+      }
 
       const token = newToken()
       const expiresAt = addMs(now, config.ttlDays * DAY_MS)
@@ -765,10 +787,25 @@ export async function getInvitationByToken(db: Db, token: string, now: Date = ne
   }
 }
 
-export type RespondError = 'not_found' | 'expired' | 'revoked' | 'already_answered' | 'not_allowed' | 'already_member'
+export type RespondError = 'not_found' | 'expired' | 'revoked' | 'already_answered' | 'not_allowed' | 'already_member' | 'seat_limit'
 type RespondFailure = { ok: false; error: RespondError; message: string }
 
 const RESPOND_NOT_FOUND: RespondFailure = { ok: false, error: 'not_found', message: 'This invitation was not found.' }
+export const SEAT_LIMIT_MESSAGE = 'This organization has no free seats. Ask an admin to free a seat.'
+const NO_FREE_SEAT: RespondFailure = { ok: false, error: 'seat_limit', message: SEAT_LIMIT_MESSAGE }
+
+/** Tells the inviter, in the transaction of the answer, if the inviter still has an account. */
+async function notifyInviter(
+  tx: Db,
+  { inviterId, orgId, kind, email }: { inviterId: string | null; orgId: string; kind: 'invitation.accepted' | 'invitation.declined'; email: string },
+) {
+  if (!inviterId) return
+  await tx.execute(sql`
+    insert into ${notifications} (user_id, organization_id, kind, data)
+    select ${users.id}, ${organizations.id}, ${kind}, jsonb_build_object('email', ${email}::text, 'orgName', ${organizations.name})
+    from ${users} join ${organizations} on ${organizations.id} = ${orgId}
+    where ${users.id} = ${inviterId}`)
+}
 const NOT_ALLOWED: RespondFailure = {
   ok: false,
   error: 'not_allowed',
@@ -822,6 +859,12 @@ export async function acceptInvitation(
   return transactionOrRefusal(db, async (tx) => {
     const email = await readUserEmail(tx, userId)
     if (!email) return RESPOND_NOT_FOUND
+    // The organization lock comes before the invitation's row lock, in the order every seat change takes them.
+    const [target] = await tx
+      .select({ orgId: invitations.organizationId })
+      .from(invitations)
+      .where(and(eq(invitations.id, invitationId), eq(invitations.email, email)))
+    const org = target ? await lockOrganization(tx, target.orgId) : null
     const [accepted] = await tx
       .update(invitations)
       .set({ status: 'accepted', respondedAt: now, respondedBy: userId })
@@ -864,6 +907,12 @@ export async function acceptInvitation(
     if (!membership) {
       throw new Refusal<RespondFailure>({ ok: false, error: 'already_member', message: 'You are already a member of this organization.' })
     }
+    // The pending invitation held its seat already; this only bites when the limit was lowered
+    // below the members plus invitations since. Seats then go to whoever accepts first.
+    if (org?.seatLimit != null) {
+      const [{ members }] = await tx.select({ members: count() }).from(memberships).where(eq(memberships.organizationId, orgId))
+      if (members > org.seatLimit) throw new Refusal(NO_FREE_SEAT)
+    }
 
     if (grants.length) {
       await tx
@@ -898,11 +947,8 @@ export async function acceptInvitation(
       ),
     )
 
-    const [org] = await tx
-      .select({ id: organizations.id, name: organizations.name, slug: organizations.slug })
-      .from(organizations)
-      .where(eq(organizations.id, orgId))
-    return { ok: true as const, organization: org }
+    await notifyInviter(tx, { inviterId: accepted.invitedBy, orgId, kind: 'invitation.accepted', email })
+    return { ok: true as const, organization: { id: org!.id, name: org!.name, slug: org!.slug } }
   })
 }
 
@@ -920,8 +966,9 @@ export async function declineInvitation(db: Db, params: { invitationId: string; 
       .update(invitations)
       .set({ status: 'declined', respondedAt: now, respondedBy: userId })
       .where(and(eq(invitations.id, invitationId), eq(invitations.email, email), eq(invitations.status, 'pending'), gt(invitations.expiresAt, now)))
-      .returning({ id: invitations.id, orgId: invitations.organizationId })
+      .returning({ id: invitations.id, orgId: invitations.organizationId, invitedBy: invitations.invitedBy })
     if (!declined) return whyNotRespondable(tx, invitationId, email, now)
+    await notifyInviter(tx, { inviterId: declined.invitedBy, orgId: declined.orgId, kind: 'invitation.declined', email })
     await recordAudit(tx, {
       organizationId: declined.orgId,
       actorId: userId,
@@ -1054,3 +1101,142 @@ export async function expireInvitations(db: Db, now: Date = new Date()): Promise
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Editing an invitation, and re-inviting a former member (issue 4)
+
+export type UpdateInvitationResult =
+  | { ok: true }
+  | { ok: false; error: 'not_found' | 'forbidden' | 'escalation' | 'not_pending'; message: string; field?: 'role' | 'permissions' | 'projectGrants' }
+
+/**
+ * Changes what a pending invitation offers; the token, and so the emailed link, stay the same.
+ * Needs members:invite, and like a member edit the caller may grant or take away only what it
+ * holds: the old and the new offer together must pass checkGrant. The caller becomes the
+ * invitation's inviter, since accept checks the offer against the inviter's rights.
+ */
+export async function updateInvitation(
+  db: Db,
+  params: {
+    orgId: string
+    actorId: string
+    invitationId: string
+    role: 'admin' | 'member'
+    permissions: string[]
+    projectGrants: ProjectGrantInput[]
+    now?: Date
+  },
+): Promise<UpdateInvitationResult> {
+  const { orgId, actorId, invitationId, role } = params
+  const now = params.now ?? new Date()
+  const permissions = [...new Set(params.permissions)]
+  const projectGrants = mergeGrants(params.projectGrants)
+  if (!isUuid(orgId) || !isUuid(actorId) || !isUuid(invitationId)) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
+  if (projectGrants.some((g) => !isUuid(g.projectId))) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
+
+  return db.transaction(async (txAny): Promise<UpdateInvitationResult> => {
+    const tx = txAny as unknown as Db
+    const actor = await readMembership(tx, orgId, actorId)
+    if (!actor) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
+    if (!hasPermission(actor, 'members:invite')) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
+
+    const [current] = await tx
+      .select({ id: invitations.id, email: invitations.email, role: invitations.role, permissions: invitations.permissions, status: invitations.status, expiresAt: invitations.expiresAt })
+      .from(invitations)
+      .where(and(eq(invitations.id, invitationId), eq(invitations.organizationId, orgId)))
+      .for('update')
+    if (!current) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
+    if (current.status !== 'pending' || current.expiresAt <= now) {
+      return { ok: false, error: 'not_pending', message: current.status === 'pending' || current.status === 'expired' ? 'This invitation has expired. Resend it, then change it.' : NOT_PENDING }
+    }
+    const oldGrants = await tx
+      .select({ projectId: invitationProjectGrants.projectId, level: invitationProjectGrants.level })
+      .from(invitationProjectGrants)
+      .innerJoin(projects, and(eq(projects.id, invitationProjectGrants.projectId), eq(projects.organizationId, orgId)))
+      .where(eq(invitationProjectGrants.invitationId, invitationId))
+
+    const projectIds = projectGrants.map((g) => g.projectId)
+    const found = projectIds.length
+      ? await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.organizationId, orgId), inArray(projects.id, projectIds)))
+      : []
+    if (found.length !== projectIds.length) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
+
+    const touched = mergeGrants([...oldGrants, ...projectGrants])
+    const levels = await readProjectLevels(tx, orgId, actorId, touched.map((g) => g.projectId))
+    const grantor = { role: actor.role, permissions: actor.permissions, projectLevels: levels }
+    const newCheck = checkGrant(grantor, { role, permissions, projectGrants })
+    if (!newCheck.ok) return { ok: false, error: 'escalation', field: newCheck.field, message: newCheck.message }
+    const unionCheck = checkGrant(grantor, {
+      role: role === 'admin' || current.role === 'admin' ? 'admin' : 'member',
+      permissions: [...new Set([...permissions, ...current.permissions])],
+      projectGrants: touched,
+    })
+    if (!unionCheck.ok) {
+      return {
+        ok: false,
+        error: 'escalation',
+        field: unionCheck.field,
+        message: `This invitation offers access you do not hold, so you cannot change it. ${unionCheck.message.replace('cannot grant', 'cannot remove')}`,
+      }
+    }
+
+    const [updated] = await tx
+      .update(invitations)
+      .set({ role, permissions, invitedBy: actorId })
+      .where(and(eq(invitations.id, invitationId), eq(invitations.organizationId, orgId), eq(invitations.status, 'pending'), gt(invitations.expiresAt, now)))
+      .returning({ id: invitations.id })
+    if (!updated) return { ok: false, error: 'not_pending', message: NOT_PENDING }
+    await tx.delete(invitationProjectGrants).where(eq(invitationProjectGrants.invitationId, invitationId))
+    if (projectGrants.length) {
+      await tx.insert(invitationProjectGrants).values(projectGrants.map((g) => ({ invitationId, projectId: g.projectId, level: g.level })))
+    }
+    await recordAudit(tx, {
+      organizationId: orgId,
+      actorId,
+      action: 'invitation.updated',
+      targetType: 'invitation',
+      targetId: invitationId,
+      data: {
+        email: current.email,
+        before: { role: current.role, permissions: current.permissions, projectGrants: oldGrants },
+        after: { role, permissions, projectGrants },
+      },
+    })
+    return { ok: true }
+  })
+}
+
+/**
+ * A former member's role and permissions when they last left or were removed, for the invite
+ * dialog to offer again (an owner comes back as admin). null when there is none, or the caller
+ * lacks members:invite.
+ */
+export async function getPreviousAccess(
+  db: Db,
+  { orgId, actorId, email: rawEmail }: { orgId: string; actorId: string; email: string },
+): Promise<{ role: 'admin' | 'member'; permissions: string[] } | null> {
+  const email = normalizeEmail(rawEmail)
+  if (!isUuid(orgId) || !isUuid(actorId) || !isValidEmail(email)) return null
+  const [actor] = await db
+    .select({ role: memberships.role, permissions: memberships.permissions })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, actorId)))
+  if (!actor || !hasPermission(actor, 'members:invite')) return null
+  const [event] = await db
+    .select({ data: auditEvents.data })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.organizationId, orgId),
+        inArray(auditEvents.action, ['member.removed', 'member.left']),
+        sql`${auditEvents.data}->>'email' = ${email}`,
+      ),
+    )
+    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+    .limit(1)
+  if (!event) return null
+  const previousRole = event.data.role
+  const role = previousRole === 'owner' || previousRole === 'admin' ? 'admin' : 'member'
+  const stored = Array.isArray(event.data.permissions) ? (event.data.permissions as unknown[]).filter((p): p is string => typeof p === 'string') : []
+  return { role, permissions: effectivePermissions(role, stored) }
+}

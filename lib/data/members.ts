@@ -1,9 +1,20 @@
 import 'server-only'
-import { and, count, desc, eq, lt, or } from 'drizzle-orm'
+import { and, count, desc, eq, lt, ne, or } from 'drizzle-orm'
 import type { Db } from '@/db/client'
-import { memberships, users } from '@/db/schema'
-import { effectivePermissions, hasPermission, type OrgPermission, type Role } from '@/lib/permissions'
+import { memberships, projectMembers, users } from '@/db/schema'
+import {
+  ALL_PERMISSIONS,
+  canGrantAdminRole,
+  checkGrant,
+  effectivePermissions,
+  grantablePermissions,
+  hasPermission,
+  type OrgPermission,
+  type Role,
+} from '@/lib/permissions'
+import { recordAudit } from './audit'
 import { decodeCursor, encodeCursor } from './cursor'
+import { isUuid, lockOrganization } from './organizations'
 
 export interface MemberRow {
   userId: string
@@ -63,4 +74,265 @@ export async function listMembers(
     nextCursor: rows.length > size && last ? encodeCursor(last.joinedAt, last.id) : null,
     total,
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changing, removing and promoting members (issue 4). Each function takes the organization lock
+// first (lockOrganization), then reads the actor's membership inside the same transaction, so the
+// last-owner rule and the actor's rights hold under concurrent requests.
+
+type MemberFailure<E extends string> = { ok: false; error: E; message: string }
+
+const NOT_FOUND_MEMBER = 'This member was not found.'
+const NOT_FOUND_ORG = 'This organization was not found.'
+
+function sortPermissions(perms: readonly string[]): OrgPermission[] {
+  return ALL_PERMISSIONS.filter((p) => perms.includes(p))
+}
+
+async function readMember(tx: Db, orgId: string, userId: string) {
+  const [row] = await tx
+    .select({ role: memberships.role, permissions: memberships.permissions, email: users.email, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, userId)))
+  return row ?? null
+}
+
+async function countOwners(tx: Db, orgId: string): Promise<number> {
+  const [{ n }] = await tx
+    .select({ n: count() })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, orgId), eq(memberships.role, 'owner')))
+  return n
+}
+
+export interface MemberForEdit {
+  userId: string
+  name: string | null
+  email: string
+  role: Role
+  permissions: OrgPermission[]
+  isSelf: boolean
+  /** Whether the caller may change this member's role and permissions at all. */
+  canEdit: boolean
+  canRemove: boolean
+  canMakeOwner: boolean
+  /** What the caller may grant or take away (the checkboxes it may toggle). */
+  grantablePermissions: OrgPermission[]
+  canGrantAdmin: boolean
+}
+
+/** One member with what the caller may do to them; null when the caller lacks members:read or the user is not a member. */
+export async function getMemberForEdit(db: Db, { orgId, actorId, userId }: { orgId: string; actorId: string; userId: string }): Promise<MemberForEdit | null> {
+  if (!isUuid(orgId) || !isUuid(actorId) || !isUuid(userId)) return null
+  const actor = await getActorMembership(db, { orgId, actorId })
+  if (!actor || !hasPermission(actor, 'members:read')) return null
+  const member = await readMember(db, orgId, userId)
+  if (!member) return null
+  const isSelf = userId === actorId
+  const actorIsOwner = actor.role === 'owner'
+  const touchable = !isSelf && (member.role !== 'owner' || actorIsOwner)
+  const current = effectivePermissions(member.role, member.permissions)
+  const grantable = grantablePermissions(actor)
+  return {
+    userId,
+    name: member.name,
+    email: member.email,
+    role: member.role,
+    permissions: current,
+    isSelf,
+    canEdit:
+      touchable &&
+      hasPermission(actor, 'members:manage_permissions') &&
+      (member.role !== 'admin' || canGrantAdminRole(actor)) &&
+      (actorIsOwner || current.every((p) => grantable.includes(p))),
+    canRemove: touchable && hasPermission(actor, 'members:remove'),
+    canMakeOwner: !isSelf && actorIsOwner && member.role !== 'owner',
+    grantablePermissions: grantable,
+    canGrantAdmin: canGrantAdminRole(actor),
+  }
+}
+
+export type UpdateMemberAccessResult =
+  | { ok: true }
+  | (MemberFailure<'not_found' | 'forbidden' | 'self' | 'escalation' | 'owner'> & { field?: string })
+
+/**
+ * Changes another member's role (admin or member) and permissions. Needs
+ * members:manage_permissions; nobody changes their own; an owner's membership only by an owner
+ * (which may turn it into admin or member, never for the last owner). The caller may grant or
+ * take away only what it holds: the union of the old and new access must pass checkGrant.
+ */
+export async function updateMemberAccess(
+  db: Db,
+  params: { orgId: string; actorId: string; userId: string; role: 'admin' | 'member'; permissions: string[] },
+): Promise<UpdateMemberAccessResult> {
+  const { orgId, actorId, userId, role } = params
+  const permissions = [...new Set(params.permissions)]
+  if (!isUuid(orgId) || !isUuid(actorId) || !isUuid(userId)) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+
+  return db.transaction(async (txAny): Promise<UpdateMemberAccessResult> => {
+    const tx = txAny as unknown as Db
+    if (!(await lockOrganization(tx, orgId))) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    const actor = await getActorMembership(tx, { orgId, actorId })
+    if (!actor) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    if (!hasPermission(actor, 'members:manage_permissions')) {
+      return { ok: false, error: 'forbidden', message: 'You do not have permission to change member permissions.' }
+    }
+    if (userId === actorId) return { ok: false, error: 'self', message: 'You cannot change your own permissions. Ask another admin.' }
+    const target = await readMember(tx, orgId, userId)
+    if (!target) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    if (target.role === 'owner') {
+      if (actor.role !== 'owner') return { ok: false, error: 'owner', message: 'Only an owner can change an owner’s role or permissions.' }
+      if ((await countOwners(tx, orgId)) <= 1) {
+        return { ok: false, error: 'owner', message: 'The last owner cannot stop being an owner. Make someone else owner first.' }
+      }
+    }
+
+    const before = { role: target.role, permissions: effectivePermissions(target.role, target.permissions) }
+    const check = checkGrant(
+      { role: actor.role, permissions: actor.permissions, projectLevels: new Map() },
+      {
+        role: role === 'admin' || before.role === 'admin' ? 'admin' : role,
+        permissions: [...new Set([...permissions, ...(target.role === 'owner' ? [] : before.permissions)])],
+        projectGrants: [],
+      },
+    )
+    if (!check.ok) {
+      const message =
+        check.field === 'role' && role !== 'admin' ? 'Only an admin or an owner can change an admin’s role.' : check.message.replace('cannot grant', 'cannot grant or remove')
+      return { ok: false, error: 'escalation', field: check.field, message }
+    }
+
+    const stored = role === 'admin' ? [] : sortPermissions(permissions)
+    const after = { role, permissions: effectivePermissions(role, stored) }
+    if (before.role === after.role && before.permissions.join() === after.permissions.join()) return { ok: true }
+
+    const [changed] = await tx
+      .update(memberships)
+      .set({ role, permissions: stored })
+      .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, userId), eq(memberships.role, target.role)))
+      .returning({ id: memberships.id })
+    if (!changed) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    await recordAudit(tx, {
+      organizationId: orgId,
+      actorId,
+      action: 'member.permissions_changed',
+      targetType: 'member',
+      targetId: userId,
+      data: { email: target.email, before, after },
+    })
+    return { ok: true }
+  })
+}
+
+/** Deletes the membership and the user's project access in the organization; returns what was removed, for the audit event. */
+async function deleteMembership(tx: Db, orgId: string, userId: string) {
+  const [removed] = await tx
+    .delete(memberships)
+    .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, userId)))
+    .returning({ role: memberships.role, permissions: memberships.permissions })
+  if (!removed) return null
+  const access = await tx
+    .delete(projectMembers)
+    .where(and(eq(projectMembers.organizationId, orgId), eq(projectMembers.userId, userId)))
+    .returning({ projectId: projectMembers.projectId, level: projectMembers.level })
+  return { role: removed.role, permissions: sortPermissions(removed.permissions), projectAccess: access }
+}
+
+export type RemoveMemberResult = { ok: true } | MemberFailure<'not_found' | 'forbidden' | 'self' | 'owner' | 'last_owner'>
+
+/**
+ * Removes another member with their project access. Needs members:remove; an owner only by an
+ * owner, and never the last one. The audit event keeps their role and permissions, which a later
+ * invitation to the same address offers again (getPreviousAccess).
+ */
+export async function removeMember(db: Db, { orgId, actorId, userId }: { orgId: string; actorId: string; userId: string }): Promise<RemoveMemberResult> {
+  if (!isUuid(orgId) || !isUuid(actorId) || !isUuid(userId)) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+  return db.transaction(async (txAny): Promise<RemoveMemberResult> => {
+    const tx = txAny as unknown as Db
+    if (!(await lockOrganization(tx, orgId))) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    const actor = await getActorMembership(tx, { orgId, actorId })
+    if (!actor) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    if (!hasPermission(actor, 'members:remove')) return { ok: false, error: 'forbidden', message: 'You do not have permission to remove members.' }
+    if (userId === actorId) return { ok: false, error: 'self', message: 'To remove yourself, leave the organization instead.' }
+    const target = await readMember(tx, orgId, userId)
+    if (!target) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    if (target.role === 'owner') {
+      if (actor.role !== 'owner') return { ok: false, error: 'owner', message: 'Only an owner can remove an owner.' }
+      if ((await countOwners(tx, orgId)) <= 1) return { ok: false, error: 'last_owner', message: 'The last owner cannot be removed.' }
+    }
+    const removed = await deleteMembership(tx, orgId, userId)
+    if (!removed) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    await recordAudit(tx, {
+      organizationId: orgId,
+      actorId,
+      action: 'member.removed',
+      targetType: 'member',
+      targetId: userId,
+      data: { email: target.email, ...removed },
+    })
+    return { ok: true }
+  })
+}
+
+export type LeaveOrganizationResult = { ok: true } | MemberFailure<'not_found' | 'last_owner'>
+
+/** The caller leaves the organization, with its project access; the last owner cannot. */
+export async function leaveOrganization(db: Db, { orgId, userId }: { orgId: string; userId: string }): Promise<LeaveOrganizationResult> {
+  if (!isUuid(orgId) || !isUuid(userId)) return { ok: false, error: 'not_found', message: NOT_FOUND_ORG }
+  return db.transaction(async (txAny): Promise<LeaveOrganizationResult> => {
+    const tx = txAny as unknown as Db
+    if (!(await lockOrganization(tx, orgId))) return { ok: false, error: 'not_found', message: NOT_FOUND_ORG }
+    const me = await readMember(tx, orgId, userId)
+    if (!me) return { ok: false, error: 'not_found', message: NOT_FOUND_ORG }
+    if (me.role === 'owner' && (await countOwners(tx, orgId)) <= 1) {
+      return { ok: false, error: 'last_owner', message: 'You are the last owner. Make someone else owner before you leave.' }
+    }
+    const removed = await deleteMembership(tx, orgId, userId)
+    if (!removed) return { ok: false, error: 'not_found', message: NOT_FOUND_ORG }
+    await recordAudit(tx, {
+      organizationId: orgId,
+      actorId: userId,
+      action: 'member.left',
+      targetType: 'member',
+      targetId: userId,
+      data: { email: me.email, ...removed },
+    })
+    return { ok: true }
+  })
+}
+
+export type MakeOwnerResult = { ok: true } | MemberFailure<'not_found' | 'forbidden' | 'self'>
+
+/** Makes another member an owner; owners only. Making an owner owner again changes nothing. */
+export async function makeOwner(db: Db, { orgId, actorId, userId }: { orgId: string; actorId: string; userId: string }): Promise<MakeOwnerResult> {
+  if (!isUuid(orgId) || !isUuid(actorId) || !isUuid(userId)) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+  return db.transaction(async (txAny): Promise<MakeOwnerResult> => {
+    const tx = txAny as unknown as Db
+    if (!(await lockOrganization(tx, orgId))) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    const actor = await getActorMembership(tx, { orgId, actorId })
+    if (!actor) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    if (actor.role !== 'owner') return { ok: false, error: 'forbidden', message: 'Only an owner can make someone an owner.' }
+    if (userId === actorId) return { ok: false, error: 'self', message: 'You are already an owner.' }
+    const target = await readMember(tx, orgId, userId)
+    if (!target) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    if (target.role === 'owner') return { ok: true }
+    const [changed] = await tx
+      .update(memberships)
+      .set({ role: 'owner' })
+      .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, userId), ne(memberships.role, 'owner')))
+      .returning({ id: memberships.id })
+    if (!changed) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }
+    await recordAudit(tx, {
+      organizationId: orgId,
+      actorId,
+      action: 'member.made_owner',
+      targetType: 'member',
+      targetId: userId,
+      data: { email: target.email, before: { role: target.role, permissions: effectivePermissions(target.role, target.permissions) } },
+    })
+    return { ok: true }
+  })
 }

@@ -4,6 +4,7 @@ import { and, asc, count, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { invitations, memberships, organizations } from '@/db/schema'
 import { effectivePermissions, type OrgPermission, type Role } from '@/lib/permissions'
+import { MAX_SEAT_LIMIT } from '@/lib/validations/member'
 import { slugify } from '@/lib/validations/organization'
 import { recordAudit } from './audit'
 
@@ -110,7 +111,7 @@ export async function getSeatUsage(db: Db, { orgId, now }: { orgId: string; now?
   return { limit: org.seatLimit, used: await countSeatsUsed(db, orgId, now) }
 }
 
-export const MAX_SEAT_LIMIT = 100_000
+
 
 export type SetSeatLimitResult =
   | { ok: true; used: number }

@@ -14,7 +14,9 @@ const { AsyncLocalStorage } = require('node:async_hooks')
 const port = Number(process.env.BENCH_COUNTER_PORT || 0)
 if (port && !globalThis.__benchQueryCounter) {
   const als = new AsyncLocalStorage()
-  const totals = { requests: 0, inResponse: 0, afterResponse: 0, background: 0, patched: [] }
+  const totals = { requests: 0, inFlight: 0, inResponse: 0, afterResponse: 0, background: 0, patched: [] }
+  // The last requests, each with its own counts (late statements keep adding to their request).
+  const recent = []
   globalThis.__benchQueryCounter = totals
 
   const count = (n = 1) => {
@@ -22,15 +24,20 @@ if (port && !globalThis.__benchQueryCounter) {
     if (!store) totals.background += n
     else if (store.done) totals.afterResponse += n
     else store.queries += n
+    if (store) store.total += n
   }
 
   const originalEmit = http.Server.prototype.emit
   http.Server.prototype.emit = function emit(event, req, res) {
     if (event !== 'request' || this.__benchCounterServer) return originalEmit.apply(this, arguments)
-    const store = { queries: 0, done: false }
+    const store = { method: req.method, url: req.url, queries: 0, total: 0, done: false }
+    totals.inFlight += 1
+    recent.push(store)
+    if (recent.length > 200) recent.shift()
     res.once('close', () => {
       if (store.done) return
       store.done = true
+      totals.inFlight -= 1
       totals.requests += 1
       totals.inResponse += store.queries
     })
@@ -92,7 +99,7 @@ if (port && !globalThis.__benchQueryCounter) {
 
   const server = http.createServer((req, res) => {
     res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify(totals))
+    res.end(JSON.stringify(req.url === '/recent' ? recent : totals))
   })
   server.__benchCounterServer = true
   server.on('error', () => {})

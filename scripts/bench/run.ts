@@ -213,6 +213,7 @@ interface Target {
 
 interface Counters {
   requests: number
+  inFlight: number
   inResponse: number
   afterResponse: number
   background: number
@@ -276,8 +277,9 @@ async function load(appUrl: string, target: Target, amount: { durationS: number;
   }, (err, result) => finish(err, result))
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => samples.push(responseTime))
   const result = await done
-  // Let the server close the last responses before reading its counters.
-  await new Promise((r) => setTimeout(r, 150))
+  // autocannon stops at its deadline with requests still being served: wait for the server to
+  // finish them, so the reset that follows cannot interleave with a late transaction.
+  await waitFor('in-flight requests to finish', async () => (await readCounters(counterPort)).inFlight === 0, 60_000, 100)
   const after = await readCounters(counterPort)
   if (!acc) return
   const non2xx = result.non2xx
@@ -503,6 +505,25 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
       }
     }
     const rss = treeRss(server.pid!)
+
+    // Queries per request, counted apart from the load: a few sequential requests per target,
+    // each given time for its after-response work; the median of each request's own count.
+    const perRequest = new Map<string, { total: number; inResponse: number }>()
+    for (const t of targets) {
+      await t.before?.()
+      const mine: { total: number; queries: number }[] = []
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${appUrl}${t.path}`, { method: t.method, headers: t.headers, body: t.body?.(), redirect: 'manual' })
+        await res.text()
+        await new Promise((r) => setTimeout(r, t.name.includes('slow') ? 1500 : 400))
+        const recent = (await (await fetch(`http://127.0.0.1:${counterPort}/recent`)).json()) as { method: string; url: string; total: number; queries: number }[]
+        const last = recent.filter((x) => x.method === t.method).pop()
+        if (last) mine.push(last)
+      }
+      await resetAfter(t)
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+      perRequest.set(t.name, { total: median(mine.map((x) => x.total)), inResponse: median(mine.map((x) => x.queries)) })
+    }
     const results: TargetResult[] = targets.map((t) => {
       const a = acc.get(t.name)!
       const sorted = [...a.samples].sort((x, y) => x - y)
@@ -518,8 +539,9 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
         rps: a.seconds ? a.requests / a.seconds : 0,
         errors: a.errors,
         errorDetail: a.errorDetail,
-        queriesPerRequest: a.countedRequests ? (a.queries + a.afterResponseQueries) / a.countedRequests : NaN,
-        afterResponseQueriesPerRequest: a.countedRequests ? a.afterResponseQueries / a.countedRequests : NaN,
+        queriesPerRequest: perRequest.get(t.name)?.total ?? NaN,
+        afterResponseQueriesPerRequest: (perRequest.get(t.name)?.total ?? NaN) - (perRequest.get(t.name)?.inResponse ?? NaN),
+        queriesUnderLoad: a.countedRequests ? (a.queries + a.afterResponseQueries) / a.countedRequests : NaN,
         ratio: NaN,
       }
     })

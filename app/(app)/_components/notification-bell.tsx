@@ -1,12 +1,21 @@
 'use client'
 
 import { useEffect, useId, useRef, useState } from 'react'
+import { useAnnouncedAction } from '@/components/ui/use-announced-action'
 import { RespondButtons } from '../invitations/_components/respond-buttons'
+import { markNotificationsReadAction } from '../notifications-actions'
 
 export interface BellInvitation {
   id: string
   orgName: string
   inviter: string
+}
+
+export interface BellNotification {
+  id: string
+  text: string
+  when: string
+  isRead: boolean
 }
 
 function BellIcon() {
@@ -19,8 +28,19 @@ function BellIcon() {
 }
 
 /** The bell in the header: the number of open invitations, and a panel to answer them. */
-export function NotificationBell({ invitations, total }: { invitations: BellInvitation[]; total: number }) {
+export function NotificationBell({
+  invitations,
+  total,
+  notifications,
+  unread,
+}: {
+  invitations: BellInvitation[]
+  total: number
+  notifications: BellNotification[]
+  unread: number
+}) {
   const [isOpen, setOpen] = useState(false)
+  const [, markRead] = useAnnouncedAction(markNotificationsReadAction)
   const panelId = useId()
   const root = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
@@ -44,7 +64,15 @@ export function NotificationBell({ invitations, total }: { invitations: BellInvi
     }
   }, [isOpen])
 
-  const label = `Notifications, ${total === 0 ? 'no open invitations' : `${total} open invitation${total === 1 ? '' : 's'}`}`
+  const label = `Notifications, ${total === 0 ? 'no open invitations' : `${total} open invitation${total === 1 ? '' : 's'}`}${unread > 0 ? `, ${unread} unread` : ''}`
+  const count = total + unread
+
+  function toggle() {
+    const opening = !isOpen
+    setOpen(opening)
+    // Opening the bell is reading it: the accepted/declined notices are marked read.
+    if (opening && unread > 0) markRead({})
+  }
   return (
     <div ref={root} className="relative">
       <button
@@ -53,13 +81,13 @@ export function NotificationBell({ invitations, total }: { invitations: BellInvi
         aria-label={label}
         aria-expanded={isOpen}
         aria-controls={panelId}
-        onClick={() => setOpen((v) => !v)}
+        onClick={toggle}
         className="relative inline-flex items-center rounded-md p-2 text-slate-800 hover:bg-slate-100"
       >
         <BellIcon />
-        {total > 0 ? (
+        {count > 0 ? (
           <span aria-hidden="true" className="absolute -top-0.5 -right-0.5 min-w-5 rounded-full bg-red-700 px-1 text-center text-xs font-semibold text-white">
-            {total}
+            {count}
           </span>
         ) : null}
       </button>
@@ -84,6 +112,19 @@ export function NotificationBell({ invitations, total }: { invitations: BellInvi
           </ul>
         )}
         {total > invitations.length ? <p className="mt-2 text-sm text-slate-700">And {total - invitations.length} more on the Dashboard.</p> : null}
+        {notifications.length > 0 ? (
+          <>
+            <h2 className="mt-4 text-sm font-semibold text-slate-900">Updates</h2>
+            <ul className="mt-2 space-y-2" aria-label="Updates">
+              {notifications.map((n) => (
+                <li key={n.id} className="text-sm text-slate-800">
+                  {n.isRead ? null : <span className="mr-1 font-semibold text-indigo-800">New:</span>}
+                  {n.text} <span className="text-slate-600">{n.when}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
       </div>
     </div>
   )

@@ -1,28 +1,20 @@
 'use client'
 
-import { useState, useTransition } from 'react'
+import { useState } from 'react'
 import { Button } from '@/components/ui/button'
-import { useToast } from '@/components/ui/toaster'
-import { idleState } from '@/lib/actions/state'
+import { useAnnouncedAction } from '@/components/ui/use-announced-action'
 import { acceptInvitationAction, declineInvitationAction } from '../actions'
 
 /** Accept and Decline for one invitation; the result is announced in the toaster, which outlives this list item. */
 export function RespondButtons({ invitationId, then = 'stay' }: { invitationId: string; then?: 'stay' | 'org' }) {
-  const toast = useToast()
-  const [isPending, startTransition] = useTransition()
+  const [isAccepting, accept] = useAnnouncedAction(acceptInvitationAction)
+  const [isDeclining, decline] = useAnnouncedAction(declineInvitationAction)
   const [working, setWorking] = useState<'accept' | 'decline' | null>(null)
+  const isPending = isAccepting || isDeclining
 
   function respond(kind: 'accept' | 'decline') {
     setWorking(kind)
-    startTransition(async () => {
-      const form = new FormData()
-      form.set('invitationId', invitationId)
-      form.set('then', then)
-      const action = kind === 'accept' ? acceptInvitationAction : declineInvitationAction
-      const result = await action(idleState, form)
-      if (result.message) toast(result.message, result.status === 'error' ? 'error' : 'success')
-      setWorking(null)
-    })
+    ;(kind === 'accept' ? accept : decline)({ invitationId, then }, () => setWorking(null))
   }
 
   return (

@@ -6,12 +6,12 @@ export default async function OrganizationLayout({ children, params }: { childre
   const { slug } = await params
   // Signed out: the page itself redirects to sign in, with its own path to come back to.
   if (!(await getCurrentUser())) return children
-  const { org } = await requireOrgMember(slug, `/orgs/${slug}`)
+  const { org, membership } = await requireOrgMember(slug, `/orgs/${slug}`)
   return (
     <>
       <p className="text-sm text-slate-600">Organization</p>
       <h1 className="text-2xl font-semibold break-words">{org.name}</h1>
-      <OrgTabs slug={org.slug} />
+      <OrgTabs slug={org.slug} showAudit={membership.role !== 'member'} />
       <div className="mt-6">{children}</div>
     </>
   )

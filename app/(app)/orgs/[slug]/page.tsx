@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { listVisibleProjects } from '@/lib/data/projects'
@@ -43,7 +44,9 @@ export default async function ProjectsTab({ params }: { params: Promise<{ slug: 
         <ul className="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
           {projects.map((p) => (
             <li key={p.id} className="flex items-center justify-between px-4 py-3">
-              <span className="font-medium">{p.name}</span>
+              <Link href={`/orgs/${org.slug}/projects/${p.id}`} className="font-medium text-indigo-700 underline-offset-2 hover:underline">
+                {p.name}
+              </Link>
               <span className="text-sm text-slate-600">{p.level === 'admin' ? 'Admin' : p.level === 'edit' ? 'Edit' : 'View'}</span>
             </li>
           ))}

@@ -3,11 +3,12 @@
 import Link from 'next/link'
 import { usePathname } from 'next/navigation'
 
-export function OrgTabs({ slug }: { slug: string }) {
+export function OrgTabs({ slug, showAudit }: { slug: string; showAudit: boolean }) {
   const pathname = usePathname()
   const tabs = [
     { href: `/orgs/${slug}`, label: 'Projects', isCurrent: pathname === `/orgs/${slug}` || pathname.startsWith(`/orgs/${slug}/projects`) },
     { href: `/orgs/${slug}/members`, label: 'Members', isCurrent: pathname.startsWith(`/orgs/${slug}/members`) },
+    ...(showAudit ? [{ href: `/orgs/${slug}/audit`, label: 'Audit log', isCurrent: pathname.startsWith(`/orgs/${slug}/audit`) }] : []),
   ]
   return (
     <nav aria-label="Organization" className="mt-6 border-b border-slate-200">

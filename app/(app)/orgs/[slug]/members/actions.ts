@@ -1,6 +1,7 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
+import { redirect } from 'next/navigation'
 import { getDb } from '@/db/client'
 import { orgAction } from '@/lib/actions/org-action'
 import { fail, ok } from '@/lib/actions/state'
@@ -8,6 +9,8 @@ import { createInvitations, resendInvitation, revokeInvitation, type InviteOutco
 import { deliverSoon } from '@/lib/email/delivery'
 import { getEnv } from '@/lib/env'
 import { invitationIdSchema, inviteSchema } from '@/lib/validations/invitation'
+import { memberAccessSchema, memberTargetSchema, leaveOrganizationSchema } from '@/lib/validations/member'
+import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from '@/lib/data/members'
 
 export interface InviteResultRow {
   email: string
@@ -51,4 +54,32 @@ export const revokeInvitationAction = orgAction(invitationIdSchema, 'members:inv
   if (!result.ok) return fail(result.message)
   revalidatePath(`/orgs/${org.slug}/members`)
   return ok('Invitation revoked.')
+})
+
+export const updateMemberAccessAction = orgAction(memberAccessSchema, 'members:manage_permissions', async (input, { org, user }) => {
+  const result = await updateMemberAccess(getDb(), { orgId: org.id, actorId: user.id, userId: input.userId, role: input.role, permissions: input.permissions })
+  if (!result.ok) return fail(result.message)
+  revalidatePath(`/orgs/${org.slug}/members`)
+  return ok('Permissions saved.')
+})
+
+export const removeMemberAction = orgAction(memberTargetSchema, 'members:remove', async ({ userId }, { org, user }) => {
+  const result = await removeMember(getDb(), { orgId: org.id, actorId: user.id, userId })
+  if (!result.ok) return fail(result.message)
+  revalidatePath(`/orgs/${org.slug}/members`)
+  return ok('Member removed.')
+})
+
+export const makeOwnerAction = orgAction(memberTargetSchema, null, async ({ userId }, { org, user }) => {
+  const result = await makeOwner(getDb(), { orgId: org.id, actorId: user.id, userId })
+  if (!result.ok) return fail(result.message)
+  revalidatePath(`/orgs/${org.slug}/members`)
+  return ok('They are now an owner.')
+})
+
+export const leaveOrganizationAction = orgAction(leaveOrganizationSchema, null, async (_input, { org, user }) => {
+  const result = await leaveOrganization(getDb(), { orgId: org.id, userId: user.id })
+  if (!result.ok) return fail(result.message)
+  revalidatePath('/', 'layout')
+  redirect('/dashboard')
 })

@@ -9,6 +9,7 @@ import { formatDate, levelLabels, roleLabels } from '@/lib/format'
 import { canGrantAdminRole, grantablePermissions, hasPermission, permissionLabel } from '@/lib/permissions'
 import { InviteMemberDialog } from './_components/invite-member-dialog'
 import { InvitationRowActions } from './_components/invitation-row-actions'
+import { MemberRowActions } from './_components/member-row-actions'
 
 export const metadata: Metadata = { title: 'Members' }
 
@@ -35,6 +36,18 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
         <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
           You do not have access to the member list of this organization. Ask an owner or admin to give you the “View members” permission.
         </p>
+        <div className="mt-4 flex justify-start">
+          <MemberRowActions
+            slug={org.slug}
+            member={{ userId: user.id, label: user.email, role: membership.role, permissions: membership.permissions }}
+            isSelf
+            canEdit={false}
+            canRemove={false}
+            canMakeOwner={false}
+            canGrantAdmin={false}
+            grantable={[]}
+          />
+        </div>
       </section>
     )
   }
@@ -46,6 +59,8 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
     canInvite ? listGrantableProjects(db, { orgId: org.id, actorId: user.id }) : Promise.resolve([]),
   ])
   const base = `/orgs/${org.slug}/members`
+  const isOwner = membership.role === 'owner'
+  const grantable = grantablePermissions(membership)
   return (
     <>
       <section aria-labelledby="members-heading">
@@ -56,7 +71,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
           {canInvite ? (
             <InviteMemberDialog
               slug={org.slug}
-              grantable={grantablePermissions(membership)}
+              grantable={grantable}
               canInviteAdmin={canGrantAdminRole(membership)}
               projects={projects.map((p) => ({ id: p.id, name: p.name, maxLevel: p.level }))}
             />
@@ -70,6 +85,9 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
                 <th scope="col" className="px-4 py-2 font-medium">Role</th>
                 <th scope="col" className="px-4 py-2 font-medium">Permissions</th>
                 <th scope="col" className="px-4 py-2 font-medium">Joined</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-200">
@@ -83,6 +101,18 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
                   <td className="px-4 py-2">{permissionSummary(m.role, m.permissions)}</td>
                   <td className="px-4 py-2">
                     <time dateTime={m.joinedAt.toISOString()}>{formatDate(m.joinedAt)}</time>
+                  </td>
+                  <td className="px-4 py-2">
+                    <MemberRowActions
+                      slug={org.slug}
+                      member={{ userId: m.userId, label: m.name ?? m.email, role: m.role, permissions: m.permissions }}
+                      isSelf={m.userId === user.id}
+                      canEdit={hasPermission(membership, 'members:manage_permissions') && (m.role !== 'owner' || isOwner)}
+                      canRemove={hasPermission(membership, 'members:remove') && (m.role !== 'owner' || isOwner)}
+                      canMakeOwner={isOwner}
+                      canGrantAdmin={canGrantAdminRole(membership)}
+                      grantable={grantable}
+                    />
                   </td>
                 </tr>
               ))}

@@ -13,6 +13,7 @@ const outcomeText: Record<InviteResultRow['outcome'], string> = {
   already_invited: 'already invited: use Resend in Pending invitations',
   invalid: 'not a valid email address',
   rate_limited: 'not sent: the daily invitation limit was reached, try again tomorrow',
+  seat_limit: 'not sent: the organization has no free seats',
 }
 
 const levels: ProjectLevel[] = ['view', 'edit', 'admin']

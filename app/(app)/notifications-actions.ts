@@ -1,0 +1,15 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import { z } from 'zod'
+import { getDb } from '@/db/client'
+import { authAction } from '@/lib/actions/auth-action'
+import { ok } from '@/lib/actions/state'
+import { markNotificationsRead } from '@/lib/data/notifications'
+
+/** Marks the caller's own notifications read (the bell was opened). */
+export const markNotificationsReadAction = authAction(z.object({}), async (_input, { user }) => {
+  await markNotificationsRead(getDb(), { userId: user.id })
+  revalidatePath('/', 'layout')
+  return ok()
+})

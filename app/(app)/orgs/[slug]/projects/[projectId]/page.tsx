@@ -1,0 +1,95 @@
+import type { Metadata } from 'next'
+import { notFound } from 'next/navigation'
+import { getDb } from '@/db/client'
+import { NameDialog } from '@/components/form/name-dialog'
+import { requireOrgMember } from '@/lib/auth/org-context'
+import { getProject, listProjectMembers } from '@/lib/data/projects'
+import { levelLabels } from '@/lib/format'
+import { PROJECT_NAME_MAX } from '@/lib/validations/project'
+import { renameProjectAction } from './actions'
+import { AccessRowActions, DeleteProjectButton, GrantAccessForm } from './_components/project-access'
+
+export const metadata: Metadata = { title: 'Project' }
+
+const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
+
+export default async function ProjectPage({ params }: { params: Promise<{ slug: string; projectId: string }> }) {
+  const { slug, projectId } = await params
+  const { org, user } = await requireOrgMember(slug, `/orgs/${slug}/projects/${projectId}`)
+  if (!isUuid(projectId)) notFound()
+  const db = getDb()
+  const project = await getProject(db, { orgId: org.id, actorId: user.id, projectId })
+  if (!project) notFound()
+  const members = await listProjectMembers(db, { orgId: org.id, actorId: user.id, projectId })
+  const isAdmin = project.myLevel === 'admin'
+  return (
+    <section aria-labelledby="project-heading">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h2 id="project-heading" className="text-lg font-semibold break-words">
+          Project: {project.name}
+        </h2>
+        {isAdmin ? (
+          <div className="flex gap-2">
+            <NameDialog
+              action={renameProjectAction}
+              title="Rename project"
+              fieldLabel="Project name"
+              hint={`Up to ${PROJECT_NAME_MAX} characters.`}
+              maxLength={PROJECT_NAME_MAX}
+              hidden={{ slug: org.slug, projectId: project.id }}
+              submitLabel="Rename"
+              pendingLabel="Renaming…"
+              defaultName={project.name}
+            />
+            <DeleteProjectButton slug={org.slug} projectId={project.id} name={project.name} />
+          </div>
+        ) : null}
+      </div>
+      <p className="mt-1 text-sm text-slate-600">Your access: {levelLabels[project.myLevel]}</p>
+
+      <h3 className="mt-6 font-semibold">People with access</h3>
+      {!members || members.items.length === 0 ? (
+        <p className="mt-2 rounded-lg border border-dashed border-slate-300 bg-white p-4 text-slate-700">
+          Nobody has access granted on this project yet.{isAdmin ? ' Grant access to a member below.' : ''}
+        </p>
+      ) : (
+        <div className="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="bg-slate-50 text-slate-700">
+              <tr>
+                <th scope="col" className="px-4 py-2 font-medium">Member</th>
+                <th scope="col" className="px-4 py-2 font-medium">Access</th>
+                {isAdmin ? (
+                  <th scope="col" className="px-4 py-2 font-medium">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                ) : null}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-200">
+              {members.items.map((m) => (
+                <tr key={m.userId}>
+                  <td className="px-4 py-2 break-all">{m.name ?? m.email}</td>
+                  <td className="px-4 py-2">{levelLabels[m.level]}</td>
+                  {isAdmin ? (
+                    <td className="px-4 py-2">
+                      {m.userId === user.id ? null : (
+                        <AccessRowActions slug={org.slug} projectId={project.id} userId={m.userId} label={m.email} level={m.level} maxLevel={project.myLevel} />
+                      )}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {isAdmin ? (
+        <div className="mt-6 rounded-lg border border-slate-200 bg-white p-4">
+          <h3 className="mb-3 font-semibold">Grant access</h3>
+          <GrantAccessForm slug={org.slug} projectId={project.id} maxLevel={project.myLevel} />
+        </div>
+      ) : null}
+    </section>
+  )
+}

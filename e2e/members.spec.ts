@@ -1,0 +1,120 @@
+import { expect, test, type Browser, type Page } from '@playwright/test'
+import { createOrganization, expectAccessible, newUserPage, signIn, uniqueEmail } from './helpers'
+
+/** An owner with an organization, and a member who joined it through an invitation with the given permissions. */
+async function orgWithMember(browser: Browser, permissions: string[] = []) {
+  const owner = await newUserPage(browser)
+  await signIn(owner, uniqueEmail('owner'))
+  const orgName = `Team ${Date.now()}`
+  const slug = await createOrganization(owner, orgName)
+  await owner.goto(`/orgs/${slug}/members`)
+  await owner.getByRole('button', { name: 'Invite Member' }).click()
+  const dialog = owner.getByRole('dialog', { name: 'Invite Member' })
+  const memberEmail = uniqueEmail('member')
+  await dialog.getByLabel('Email address').fill(memberEmail)
+  for (const label of permissions) await dialog.getByRole('checkbox', { name: label }).check()
+  await dialog.getByRole('button', { name: 'Invite', exact: true }).click()
+  await expect(dialog.getByText(`${memberEmail}: invited`)).toBeVisible()
+  await dialog.getByRole('button', { name: 'Close' }).click()
+  const member = await newUserPage(browser)
+  await signIn(member, memberEmail)
+  await member.getByRole('region', { name: `Invitation to join ${orgName}` }).getByRole('button', { name: 'Accept' }).click()
+  await expect(member.getByRole('status').filter({ hasText: `You joined ${orgName}.` })).toBeVisible()
+  return { owner, member, slug, orgName, memberEmail }
+}
+
+async function openMembers(page: Page, slug: string) {
+  await page.goto(`/orgs/${slug}/members`)
+  await expect(page.getByRole('heading', { level: 2, name: /^Members/ })).toBeVisible()
+}
+
+test.describe('managing members and project access', () => {
+  test('the inviter’s bell shows the accept; changed permissions change what the member can do', async ({ browser }) => {
+    const { owner, member, slug, memberEmail } = await orgWithMember(browser)
+
+    // The inviter is told in-app, and opening the bell marks it read.
+    await owner.goto('/dashboard')
+    const bell = owner.getByRole('button', { name: /^Notifications, no open invitations, 1 unread$/ })
+    await bell.click()
+    await expect(owner.getByRole('list', { name: 'Updates' }).getByText(`${memberEmail} accepted your invitation`)).toBeVisible()
+    await expect(owner.getByRole('button', { name: 'Notifications, no open invitations' })).toBeVisible()
+
+    // Without members:read the member sees the "no access" state.
+    await openMembers(member, slug)
+    await expect(member.getByText('You do not have access to the member list of this organization.')).toBeVisible()
+
+    // The owner grants View members and Invite members.
+    await openMembers(owner, slug)
+    await owner.getByRole('button', { name: `Edit permissions of ${memberEmail}` }).click()
+    const editor = owner.getByRole('dialog', { name: `Edit permissions of ${memberEmail}` })
+    await editor.getByRole('checkbox', { name: 'View members' }).check()
+    await editor.getByRole('checkbox', { name: 'Invite members' }).check()
+    await expectAccessible(owner)
+    await editor.getByRole('button', { name: 'Save changes' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'Permissions saved.' })).toBeVisible()
+
+    await openMembers(member, slug)
+    await expect(member.getByRole('button', { name: 'Invite Member' })).toBeVisible()
+    await expect(member.getByRole('button', { name: /^Edit permissions of/ })).toHaveCount(0)
+    await expectAccessible(member)
+  })
+
+  test('granting project access makes the project appear in the member’s Projects tab', async ({ browser }) => {
+    const { owner, member, slug, memberEmail } = await orgWithMember(browser)
+    await owner.goto(`/orgs/${slug}`)
+    await owner.getByRole('button', { name: 'Create project' }).click()
+    await owner.getByLabel('Project name').fill('Zephyr')
+    await owner.getByRole('button', { name: 'Create', exact: true }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'Project Zephyr created.' })).toBeVisible()
+
+    await member.goto(`/orgs/${slug}`)
+    await expect(member.getByText('you have not been given access to any of its projects yet', { exact: false })).toBeVisible()
+
+    await owner.getByRole('link', { name: 'Zephyr' }).click()
+    await expect(owner.getByRole('heading', { level: 2, name: 'Project: Zephyr' })).toBeVisible()
+    await owner.getByLabel('Member email').fill(memberEmail)
+    await owner.getByLabel('Access level').selectOption({ label: 'Edit' })
+    await owner.getByRole('button', { name: 'Grant access' }).click()
+    await expect(owner.getByRole('row').filter({ hasText: memberEmail })).toBeVisible()
+    await expectAccessible(owner)
+
+    await member.reload()
+    await expect(member.getByRole('link', { name: 'Zephyr' })).toBeVisible()
+    await member.getByRole('link', { name: 'Zephyr' }).click()
+    await expect(member.getByText('Your access: Edit')).toBeVisible()
+    await expect(member.getByRole('button', { name: 'Delete project' })).toHaveCount(0)
+
+    // Removing the access hides it again.
+    await owner.getByRole('button', { name: `Remove access of ${memberEmail}` }).click()
+    await owner.getByRole('dialog', { name: 'Remove project access?' }).getByRole('button', { name: 'Remove access' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'Access removed.' })).toBeVisible()
+    await member.goto(`/orgs/${slug}`)
+    await expect(member.getByRole('link', { name: 'Zephyr' })).toHaveCount(0)
+  })
+
+  test('a member leaves; the audit log shows what happened', async ({ browser }) => {
+    const { owner, member, slug, orgName } = await orgWithMember(browser)
+    await openMembers(member, slug)
+    await member.getByRole('button', { name: 'Leave organization' }).click()
+    await member.getByRole('dialog', { name: 'Leave this organization?' }).getByRole('button', { name: 'Leave' }).click()
+    await expect(member).toHaveURL(/\/dashboard$/)
+    await expect(member.getByRole('region', { name: 'Organization Overview' }).getByRole('link', { name: orgName })).toHaveCount(0)
+
+    // The last owner cannot leave.
+    await openMembers(owner, slug)
+    await owner.getByRole('button', { name: 'Leave organization' }).click()
+    await owner.getByRole('dialog', { name: 'Leave this organization?' }).getByRole('button', { name: 'Leave' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: /last owner/i })).toBeVisible()
+
+    await owner.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Audit log' }).click()
+    const log = owner.getByRole('table')
+    for (const action of ['Member left', 'Invitation accepted', 'Invitation created', 'Organization created']) {
+      await expect(log.getByRole('cell', { name: action, exact: true }).first()).toBeVisible()
+    }
+    await owner.getByLabel('Action').selectOption({ label: 'Member left' })
+    await owner.getByRole('button', { name: 'Filter' }).click()
+    await expect(log.getByRole('cell', { name: 'Invitation created', exact: true })).toHaveCount(0)
+    await expect(log.getByRole('cell', { name: 'Member left', exact: true })).toHaveCount(1)
+    await expectAccessible(owner)
+  })
+})
