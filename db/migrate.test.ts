@@ -15,7 +15,7 @@ describe('migrations', () => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     )
     const names = (rows as unknown as { rows: { table_name: string }[] }).rows.map((r) => r.table_name)
-    for (const table of ['users', 'accounts', 'sessions', 'verification_tokens', 'organizations', 'memberships', 'projects', 'project_members', 'invitations', 'invitation_project_grants', 'email_outbox', 'audit_events', 'rate_limits']) {
+    for (const table of ['users', 'accounts', 'sessions', 'verification_tokens', 'organizations', 'memberships', 'projects', 'project_members', 'invitations', 'invitation_project_grants', 'email_outbox', 'audit_events', 'rate_limits', 'notifications']) {
       expect(names).toContain(table)
     }
   })

@@ -118,3 +118,73 @@ test.describe('managing members and project access', () => {
     await expectAccessible(owner)
   })
 })
+
+test.describe('invitations after joining: edit, re-invite, seat limit', () => {
+  test('edit a pending invitation; the same link offers the new permissions', async ({ browser }) => {
+    const owner = await newUserPage(browser)
+    await signIn(owner, uniqueEmail('owner'))
+    const slug = await createOrganization(owner, `Edit Org ${Date.now()}`)
+    await openMembers(owner, slug)
+    const invitee = uniqueEmail('edited')
+    await owner.getByRole('button', { name: 'Invite Member' }).click()
+    const dialog = owner.getByRole('dialog', { name: 'Invite Member' })
+    await dialog.getByLabel('Email address').fill(invitee)
+    await dialog.getByRole('button', { name: 'Invite', exact: true }).click()
+    await expect(dialog.getByText(`${invitee}: invited`)).toBeVisible()
+    await dialog.getByRole('button', { name: 'Close' }).click()
+
+    await owner.getByRole('button', { name: `Edit invitation to ${invitee}` }).click()
+    const editor = owner.getByRole('dialog', { name: `Edit invitation to ${invitee}` })
+    await editor.getByRole('checkbox', { name: 'Create projects' }).check()
+    await expectAccessible(owner)
+    await editor.getByRole('button', { name: 'Save invitation' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'Invitation updated.' })).toBeVisible()
+    await expect(owner.getByRole('row').filter({ hasText: invitee })).toContainText('Create projects')
+  })
+
+  test('re-inviting a former member offers their previous permissions; a full organization says so', async ({ browser }) => {
+    const { owner, slug, memberEmail } = await orgWithMember(browser, ['View members', 'Create projects'])
+    await openMembers(owner, slug)
+    await owner.getByRole('button', { name: `Remove ${memberEmail}` }).click()
+    await owner.getByRole('dialog', { name: 'Remove this member?' }).getByRole('button', { name: 'Remove member' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'Member removed.' })).toBeVisible()
+    await expect(owner.getByRole('cell', { name: memberEmail, exact: true })).toHaveCount(0)
+
+    // Seat limit 1: only the owner fits.
+    await owner.getByLabel('Seat limit').fill('1')
+    await owner.getByRole('button', { name: 'Save seat limit' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'Seat limit set to 1.' })).toBeVisible()
+
+    await owner.getByRole('button', { name: 'Invite Member' }).click()
+    const dialog = owner.getByRole('dialog', { name: 'Invite Member' })
+    await dialog.getByLabel('Email address').fill(memberEmail)
+    await dialog.getByLabel('Email address').blur()
+    await dialog.getByRole('button', { name: 'Use previous permissions' }).click()
+    await expect(dialog.getByRole('checkbox', { name: 'View members' })).toBeChecked()
+    await expect(dialog.getByRole('checkbox', { name: 'Create projects' })).toBeChecked()
+    await expect(dialog.getByRole('checkbox', { name: 'Invite members' })).not.toBeChecked()
+    await dialog.getByRole('button', { name: 'Invite', exact: true }).click()
+    await expect(dialog.getByText(`${memberEmail}: not sent: the organization has no free seats`)).toBeVisible()
+
+    // With room again, the invitation goes out.
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    await owner.getByLabel('Seat limit').fill('')
+    await owner.getByRole('button', { name: 'Save seat limit' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'Seat limit removed.' })).toBeVisible()
+    await owner.getByRole('button', { name: 'Invite Member' }).click()
+    await dialog.getByRole('checkbox', { name: 'View members' }).check()
+    await dialog.getByRole('button', { name: 'Invite', exact: true }).click()
+    await expect(dialog.getByText(`${memberEmail}: invited`)).toBeVisible()
+  })
+
+  test('an owner makes another member owner', async ({ browser }) => {
+    const { owner, member, slug, memberEmail } = await orgWithMember(browser)
+    await openMembers(owner, slug)
+    await owner.getByRole('button', { name: `Make ${memberEmail} an owner` }).click()
+    await owner.getByRole('dialog', { name: 'Make this member an owner?' }).getByRole('button', { name: 'Make owner' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'They are now an owner.' })).toBeVisible()
+    await expect(owner.getByRole('row').filter({ hasText: memberEmail }).getByRole('cell', { name: 'Owner', exact: true })).toBeVisible()
+    await openMembers(member, slug)
+    await expect(member.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Audit log' })).toBeVisible()
+  })
+})

@@ -1,8 +1,8 @@
 // Shared set-up for the security tests (not a test file itself): a world of callers, whole-database
 // snapshots and dumps, and the action compositions of app/**/actions.ts with the database and the
 // session injected (the real actions need the Next runtime: getDb(), auth(), redirect()).
-import { randomBytes } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { createHash, randomBytes } from 'node:crypto'
+import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '@/db/client'
 import { memberships, users } from '@/db/schema'
@@ -29,14 +29,19 @@ export const uniqueEmail = (label = 'user') => `${label}-${uid()}@example.com`
 
 const tableLists = new WeakMap<Db, string[]>()
 
+/** Rows of a raw query, on pg and PGlite alike (both answer with `rows`). */
+export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  return ((await db.execute(query)) as unknown as { rows: T[] }).rows
+}
+
 /** Every table of the public schema, so tables added later (notifications, ...) are covered too. */
 export async function allTables(db: Db): Promise<string[]> {
   const cached = tableLists.get(db)
   if (cached) return cached
-  const r = await db.execute<{ name: string }>(
+  const rows = await rowsOf<{ name: string }>(db, 
     sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
   )
-  const names = r.rows.map((row) => row.name)
+  const names = rows.map((row) => row.name)
   tableLists.set(db, names)
   return names
 }
@@ -53,16 +58,16 @@ export async function snapshot(db: Db): Promise<Record<string, string>> {
   const parts = tables.map(
     (t) => `select '${t}' as name, count(*)::text || ':' || md5(coalesce(string_agg(x.ctid::text || '@' || x.xmin::text, ',' order by x.ctid), '')) as sum from ${ident(t)} x`,
   )
-  const r = await db.execute<{ name: string; sum: string }>(sql.raw(parts.join(' union all ')))
-  return Object.fromEntries(r.rows.map((row) => [row.name, row.sum]))
+  const rows = await rowsOf<{ name: string; sum: string }>(db, sql.raw(parts.join(' union all ')))
+  return Object.fromEntries(rows.map((row) => [row.name, row.sum]))
 }
 
 /** Every row of every table as JSON text (a database dump, for scanning). */
 export async function dump(db: Db): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {}
   for (const t of await allTables(db)) {
-    const r = await db.execute<{ r: string }>(sql.raw(`select row_to_json(x)::text as r from ${ident(t)} x`))
-    out[t] = r.rows.map((row) => row.r)
+    const rows = await rowsOf<{ r: string }>(db, sql.raw(`select row_to_json(x)::text as r from ${ident(t)} x`))
+    out[t] = rows.map((row) => row.r)
   }
   return out
 }
@@ -169,7 +174,7 @@ export async function callerId(db: Db, w: SecurityWorld, kind: CallerKind, permi
 
 /** Strings of organization A that a refusal must never contain (ids the caller sent are removed by the caller). */
 export async function secretsOf(db: Db, w: SecurityWorld): Promise<string[]> {
-  const r = await db.execute<{ v: string }>(sql`
+  const rows = await rowsOf<{ v: string }>(db, sql`
     select o.name as v from organizations o where o.id = ${w.org.id}
     union all select o.slug from organizations o where o.id = ${w.org.id}
     union all select u.email from users u join memberships m on m.user_id = u.id where m.organization_id = ${w.org.id}
@@ -180,7 +185,7 @@ export async function secretsOf(db: Db, w: SecurityWorld): Promise<string[]> {
     union all select i.id::text from invitations i where i.organization_id = ${w.org.id}
     union all select i.email from invitations i where i.organization_id = ${w.org.id}
     union all select i.token_hash from invitations i where i.organization_id = ${w.org.id}`)
-  return [...new Set(r.rows.map((row) => row.v))]
+  return [...new Set(rows.map((row) => row.v))]
 }
 
 /** The secrets found in a value's JSON, leaving out what the caller itself sent. */
@@ -302,3 +307,5 @@ export function isActionState(value: unknown): value is ActionState {
   const s = value as ActionState
   return (s.status === 'idle' || s.status === 'success' || s.status === 'error') && (s.message === undefined || typeof s.message === 'string')
 }
+
+export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex')

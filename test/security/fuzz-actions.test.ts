@@ -21,7 +21,7 @@ import { invitationIdSchema, inviteSchema, isWellFormedToken, respondSchema } fr
 import { createOrganizationSchema } from '@/lib/validations/organization'
 import { createProjectSchema } from '@/lib/validations/project'
 import { createTestDb, type TestDb } from '@/test/db'
-import { actions, CALLER_KINDS, callerId, createSecurityWorld, isActionState, snapshot, userGetter, type CallerKind, type GetUser, type SecurityWorld } from './fixtures'
+import { actions, rowsOf, CALLER_KINDS, callerId, createSecurityWorld, isActionState, snapshot, userGetter, type CallerKind, type GetUser, type SecurityWorld } from './fixtures'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000)
 
@@ -283,18 +283,18 @@ describe('fuzzing every action’s input', () => {
 
 describe('what the fuzzing left behind', () => {
   it('every outbox row has exactly one valid recipient, and every invitation is to one valid address', async () => {
-    const rows = await t.db.execute<{ recipient: string }>(sql`select recipient from email_outbox`)
-    for (const { recipient } of rows.rows) {
+    const rows = await rowsOf<{ recipient: string }>(t.db, sql`select recipient from email_outbox`)
+    for (const { recipient } of rows) {
       expect(isValidEmail(recipient), recipient).toBe(true)
       expect(recipient).not.toMatch(/[\s,;<>]/)
     }
-    const invs = await t.db.execute<{ email: string }>(sql`select email from invitations`)
-    for (const { email } of invs.rows) expect(isValidEmail(email), email).toBe(true)
+    const invs = await rowsOf<{ email: string }>(t.db, sql`select email from invitations`)
+    for (const { email } of invs) expect(isValidEmail(email), email).toBe(true)
   })
 
   it('no organization or project name holds a control character or more than 80 characters', async () => {
-    const names = await t.db.execute<{ name: string }>(sql`select name from organizations union all select name from projects`)
-    for (const { name } of names.rows) {
+    const names = await rowsOf<{ name: string }>(t.db, sql`select name from organizations union all select name from projects`)
+    for (const { name } of names) {
       expect(name).not.toMatch(/[\u0000-\u001f\u007f]/)
       expect(name.length).toBeLessThanOrEqual(80)
     }

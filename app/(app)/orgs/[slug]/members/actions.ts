@@ -5,11 +5,13 @@ import { redirect } from 'next/navigation'
 import { getDb } from '@/db/client'
 import { orgAction } from '@/lib/actions/org-action'
 import { fail, ok } from '@/lib/actions/state'
-import { createInvitations, resendInvitation, revokeInvitation, type InviteOutcome } from '@/lib/data/invitations'
+import { createInvitations, getPreviousAccess, resendInvitation, revokeInvitation, updateInvitation, type InviteOutcome } from '@/lib/data/invitations'
+import { setSeatLimit } from '@/lib/data/organizations'
+import { previousAccessSchema, updateInvitationSchema } from '@/lib/validations/invitation-edit'
 import { deliverSoon } from '@/lib/email/delivery'
 import { getEnv } from '@/lib/env'
 import { invitationIdSchema, inviteSchema } from '@/lib/validations/invitation'
-import { memberAccessSchema, memberTargetSchema, leaveOrganizationSchema } from '@/lib/validations/member'
+import { leaveOrganizationSchema, memberAccessSchema, memberTargetSchema, seatLimitSchema } from '@/lib/validations/member'
 import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from '@/lib/data/members'
 
 export interface InviteResultRow {
@@ -82,4 +84,31 @@ export const leaveOrganizationAction = orgAction(leaveOrganizationSchema, null, 
   if (!result.ok) return fail(result.message)
   revalidatePath('/', 'layout')
   redirect('/dashboard')
+})
+
+export const updateInvitationAction = orgAction(updateInvitationSchema, 'members:invite', async (input, { org, user }) => {
+  const result = await updateInvitation(getDb(), {
+    orgId: org.id,
+    actorId: user.id,
+    invitationId: input.invitationId,
+    role: input.role,
+    permissions: input.permissions,
+    projectGrants: input.projects,
+  })
+  if (!result.ok) return fail(result.message)
+  revalidatePath(`/orgs/${org.slug}/members`)
+  return ok('Invitation updated. The link stays the same.')
+})
+
+/** What a former member held before, to offer when re-inviting them. */
+export const previousAccessAction = orgAction(previousAccessSchema, 'members:invite', async ({ email }, { org, user }) => {
+  const previous = await getPreviousAccess(getDb(), { orgId: org.id, actorId: user.id, email })
+  return { status: 'success', data: previous }
+})
+
+export const setSeatLimitAction = orgAction(seatLimitSchema, null, async ({ seatLimit }, { org, user }) => {
+  const result = await setSeatLimit(getDb(), { orgId: org.id, actorId: user.id, seatLimit })
+  if (!result.ok) return fail(result.message, result.error === 'invalid' ? { seatLimit: [result.message] } : undefined)
+  revalidatePath(`/orgs/${org.slug}/members`)
+  return ok(seatLimit === null ? 'Seat limit removed.' : `Seat limit set to ${seatLimit}.`)
 })

@@ -10,6 +10,8 @@ import { canGrantAdminRole, grantablePermissions, hasPermission, permissionLabel
 import { InviteMemberDialog } from './_components/invite-member-dialog'
 import { InvitationRowActions } from './_components/invitation-row-actions'
 import { MemberRowActions } from './_components/member-row-actions'
+import { SeatLimitForm } from './_components/seat-limit-form'
+import { getSeatUsage } from '@/lib/data/organizations'
 
 export const metadata: Metadata = { title: 'Members' }
 
@@ -53,13 +55,15 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
   }
   const db = getDb()
   const canInvite = hasPermission(membership, 'members:invite')
-  const [members, invitations, projects] = await Promise.all([
+  const [members, invitations, projects, seats] = await Promise.all([
     listMembers(db, { orgId: org.id, actorId: user.id, cursor: one(query.members) }),
     listPendingInvitations(db, { orgId: org.id, actorId: user.id, cursor: one(query.invitations) }),
     canInvite ? listGrantableProjects(db, { orgId: org.id, actorId: user.id }) : Promise.resolve([]),
+    membership.role === 'owner' ? getSeatUsage(db, { orgId: org.id }) : Promise.resolve(null),
   ])
   const base = `/orgs/${org.slug}/members`
   const isOwner = membership.role === 'owner'
+  const grantableProjects = projects.map((p) => ({ id: p.id, name: p.name, maxLevel: p.level }))
   const grantable = grantablePermissions(membership)
   return (
     <>
@@ -73,7 +77,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
               slug={org.slug}
               grantable={grantable}
               canInviteAdmin={canGrantAdminRole(membership)}
-              projects={projects.map((p) => ({ id: p.id, name: p.name, maxLevel: p.level }))}
+              projects={grantableProjects}
             />
           ) : null}
         </div>
@@ -128,6 +132,17 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
         ) : null}
       </section>
 
+      {seats ? (
+        <section aria-labelledby="seats-heading" className="mt-10">
+          <h2 id="seats-heading" className="text-lg font-semibold">
+            Seats
+          </h2>
+          <div className="mt-3">
+            <SeatLimitForm slug={org.slug} limit={seats.limit} used={seats.used} />
+          </div>
+        </section>
+      ) : null}
+
       <section aria-labelledby="pending-heading" className="mt-10">
         <h2 id="pending-heading" className="text-lg font-semibold">
           Pending invitations
@@ -179,7 +194,16 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
                     </td>
                     {canInvite ? (
                       <td className="px-4 py-2">
-                        <InvitationRowActions slug={org.slug} invitationId={inv.id} email={inv.email} />
+                        <InvitationRowActions
+                          slug={org.slug}
+                          invitationId={inv.id}
+                          email={inv.email}
+                          access={{ role: inv.role, permissions: inv.permissions, projects: Object.fromEntries(inv.projectGrants.map((g) => [g.projectId, g.level])) }}
+                          grantable={grantable}
+                          canGrantAdmin={canGrantAdminRole(membership)}
+                          projects={grantableProjects}
+                          projectNames={Object.fromEntries(inv.projectGrants.map((g) => [g.projectId, g.projectName]))}
+                        />
                       </td>
                     ) : null}
                   </tr>

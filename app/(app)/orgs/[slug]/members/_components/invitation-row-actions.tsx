@@ -1,17 +1,85 @@
 'use client'
 
+import { useId, useRef, useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { ConfirmButton } from '@/components/ui/confirm-button'
 import { useAnnouncedAction } from '@/components/ui/use-announced-action'
-import { resendInvitationAction, revokeInvitationAction } from '../actions'
+import { resendInvitationAction, revokeInvitationAction, updateInvitationAction } from '../actions'
+import { AccessFields, accessFields, type AccessValue, type GrantableProject } from './access-fields'
 
-/** Resend, and Revoke behind a confirmation, for one pending invitation. */
-export function InvitationRowActions({ slug, invitationId, email }: { slug: string; invitationId: string; email: string }) {
+/** Edit, Resend, and Revoke behind a confirmation, for one pending invitation. */
+export function InvitationRowActions({
+  slug,
+  invitationId,
+  email,
+  access,
+  grantable,
+  canGrantAdmin,
+  projects,
+  projectNames,
+}: {
+  slug: string
+  invitationId: string
+  email: string
+  access: AccessValue
+  grantable: string[]
+  canGrantAdmin: boolean
+  projects: GrantableProject[]
+  projectNames: Record<string, string>
+}) {
   const [isResending, resend] = useAnnouncedAction(resendInvitationAction)
   const [isRevoking, revoke] = useAnnouncedAction(revokeInvitationAction)
+  const [isSaving, save] = useAnnouncedAction(updateInvitationAction)
+  const [value, setValue] = useState(access)
+  const [error, setError] = useState<string | null>(null)
+  const editor = useRef<HTMLDialogElement>(null)
+  const titleId = useId()
   const fields = { slug, invitationId }
+  // A project offered by someone with more access than the editor still shows, up to what is offered.
+  const editable = [
+    ...projects,
+    ...Object.keys(access.projects)
+      .filter((id) => !projects.some((p) => p.id === id))
+      .map((id) => ({ id, name: projectNames[id] ?? 'Project', maxLevel: access.projects[id] })),
+  ]
+
   return (
-    <div className="flex justify-end gap-2">
+    <div className="flex flex-wrap justify-end gap-2">
+      <Button variant="secondary" onClick={() => editor.current?.showModal()} aria-haspopup="dialog" aria-label={`Edit invitation to ${email}`}>
+        Edit
+      </Button>
+      <dialog ref={editor} aria-labelledby={titleId} className="m-auto w-full max-w-xl rounded-lg p-0 text-left shadow-xl">
+        <form
+          className="max-h-[85vh] space-y-5 overflow-y-auto p-6"
+          onSubmit={(e) => {
+            e.preventDefault()
+            setError(null)
+            save({ ...fields, ...accessFields(value) }, (result) => {
+              if (result.status === 'success') editor.current?.close()
+              else setError(result.message ?? 'Not saved.')
+            })
+          }}
+        >
+          <h2 id={titleId} className="text-lg font-semibold">
+            Edit invitation to {email}
+          </h2>
+          <p className="text-sm text-slate-700">The link in the email stays the same; it will offer what you choose here.</p>
+          <AccessFields value={value} onChange={setValue} grantable={grantable} canGrantAdmin={canGrantAdmin} projects={editable} />
+          {error ? (
+            <p role="alert" className="text-sm text-red-700">
+              {error}
+            </p>
+          ) : null}
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => editor.current?.close()}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={isSaving}>
+              {isSaving ? 'Saving…' : 'Save invitation'}
+            </Button>
+          </div>
+        </form>
+      </dialog>
       <Button variant="secondary" onClick={() => resend(fields)} disabled={isResending} aria-label={`Resend invitation to ${email}`}>
         {isResending ? 'Resending…' : 'Resend'}
       </Button>

@@ -1,11 +1,12 @@
 'use client'
 
-import { useActionState, useEffect, useId, useRef } from 'react'
+import { useActionState, useEffect, useId, useRef, useState, useTransition } from 'react'
 import { Button, SubmitButton } from '@/components/ui/button'
 import { useToast } from '@/components/ui/toaster'
 import { idleState, type ActionState } from '@/lib/actions/state'
-import { ORG_PERMISSIONS, type ProjectLevel } from '@/lib/permissions'
-import { inviteMembersAction, type InviteResultRow } from '../actions'
+import { permissionLabel } from '@/lib/permissions'
+import { inviteMembersAction, previousAccessAction, type InviteResultRow } from '../actions'
+import { AccessFields, type AccessValue, type GrantableProject } from './access-fields'
 
 const outcomeText: Record<InviteResultRow['outcome'], string> = {
   invited: 'invited',
@@ -16,22 +17,7 @@ const outcomeText: Record<InviteResultRow['outcome'], string> = {
   seat_limit: 'not sent: the organization has no free seats',
 }
 
-const levels: ProjectLevel[] = ['view', 'edit', 'admin']
-const levelText: Record<ProjectLevel, string> = { view: 'View', edit: 'Edit', admin: 'Admin' }
-
-export interface GrantableProject {
-  id: string
-  name: string
-  maxLevel: ProjectLevel
-}
-
-function FieldError({ id, errors }: { id: string; errors?: string[] }) {
-  return errors?.length ? (
-    <p id={id} className="mt-1 text-sm text-red-700">
-      {errors.join(' ')}
-    </p>
-  ) : null
-}
+const emptyAccess: AccessValue = { role: 'member', permissions: [], projects: {} }
 
 export function InviteMemberDialog({
   slug,
@@ -47,14 +33,32 @@ export function InviteMemberDialog({
   const dialog = useRef<HTMLDialogElement>(null)
   const toast = useToast()
   const [state, action] = useActionState(inviteMembersAction, idleState as ActionState<InviteResultRow[]>)
+  const [access, setAccess] = useState<AccessValue>(emptyAccess)
+  const [emails, setEmails] = useState('')
+  const [previous, setPrevious] = useState<{ email: string; role: 'admin' | 'member'; permissions: string[] } | null>(null)
+  const [, startLookup] = useTransition()
   const id = useId()
-  const values = state.values ?? {}
-  const chosen = new Set((values['permissions[]'] ?? '').split(',').filter(Boolean))
-  const chosenProjects = new Map((values['projects[]'] ?? '').split(',').filter(Boolean).map((v) => v.split(':') as [string, string]))
 
   useEffect(() => {
-    if (state.status === 'success' && state.message) toast(state.message)
+    if (state.status !== 'success') return
+    if (state.message) toast(state.message)
+    setEmails('')
+    setPrevious(null)
   }, [state, toast])
+
+  // A single former member typed in: offer what they held before.
+  function lookUpPrevious() {
+    const single = emails.trim()
+    if (!single || /[\s,;]/.test(single)) return setPrevious(null)
+    startLookup(async () => {
+      const form = new FormData()
+      form.set('slug', slug)
+      form.set('email', single)
+      const result = await previousAccessAction(idleState as ActionState<never>, form)
+      const data = result.data as { role: 'admin' | 'member'; permissions: string[] } | null | undefined
+      setPrevious(data ? { email: single, ...data } : null)
+    })
+  }
 
   return (
     <>
@@ -62,7 +66,7 @@ export function InviteMemberDialog({
         Invite Member
       </Button>
       <dialog ref={dialog} aria-labelledby={`${id}-title`} className="m-auto w-full max-w-xl rounded-lg p-0 shadow-xl">
-        <form action={action} noValidate className="max-h-[85vh] space-y-5 overflow-y-auto p-6" key={state.status === 'success' ? JSON.stringify(state.data) : 'form'}>
+        <form action={action} noValidate className="max-h-[85vh] space-y-5 overflow-y-auto p-6">
           <h2 id={`${id}-title`} className="text-lg font-semibold">
             Invite Member
           </h2>
@@ -79,75 +83,39 @@ export function InviteMemberDialog({
               name="emails"
               rows={2}
               required
-              defaultValue={state.status === 'success' ? '' : (values.emails ?? '')}
+              value={emails}
+              onChange={(e) => setEmails(e.target.value)}
+              onBlur={lookUpPrevious}
               aria-invalid={state.fieldErrors?.emails ? true : undefined}
               aria-describedby={`${id}-emails-hint${state.fieldErrors?.emails ? ` ${id}-emails-error` : ''}`}
               className="mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 aria-[invalid=true]:border-red-700"
             />
-            <FieldError id={`${id}-emails-error`} errors={state.fieldErrors?.emails} />
+            {state.fieldErrors?.emails ? (
+              <p id={`${id}-emails-error`} className="mt-1 text-sm text-red-700">
+                {state.fieldErrors.emails.join(' ')}
+              </p>
+            ) : null}
+            {previous && previous.email === emails.trim() ? (
+              <div className="mt-2 flex flex-wrap items-center gap-2 rounded-md bg-indigo-50 p-2 text-sm text-slate-800">
+                <span>
+                  {previous.email} was a member before, as {previous.role === 'admin' ? 'admin' : `member (${previous.permissions.map(permissionLabel).join(', ') || 'no permissions'})`}.
+                </span>
+                <Button
+                  variant="secondary"
+                  onClick={() =>
+                    setAccess((a) => ({
+                      ...a,
+                      role: previous.role === 'admin' && canInviteAdmin ? 'admin' : 'member',
+                      permissions: previous.permissions.filter((p) => grantable.includes(p)),
+                    }))
+                  }
+                >
+                  Use previous permissions
+                </Button>
+              </div>
+            ) : null}
           </div>
-          <fieldset aria-describedby={state.fieldErrors?.role ? `${id}-role-error` : undefined}>
-            <legend className="text-sm font-medium">Role</legend>
-            <div className="mt-1 flex gap-6">
-              <label className="flex items-center gap-2 text-sm">
-                <input type="radio" name="role" value="member" defaultChecked={(values.role ?? 'member') === 'member'} /> Member
-              </label>
-              <label className={`flex items-center gap-2 text-sm ${canInviteAdmin ? '' : 'text-slate-500'}`}>
-                <input type="radio" name="role" value="admin" disabled={!canInviteAdmin} defaultChecked={values.role === 'admin'} /> Admin
-                {canInviteAdmin ? null : <span className="text-xs">(only admins and owners)</span>}
-              </label>
-            </div>
-            <p className="mt-1 text-sm text-slate-600">Admins hold every permission below; members hold exactly the ones you tick.</p>
-            <FieldError id={`${id}-role-error`} errors={state.fieldErrors?.role} />
-          </fieldset>
-          <fieldset aria-describedby={state.fieldErrors?.permissions ? `${id}-perm-error` : undefined}>
-            <legend className="text-sm font-medium">Permissions</legend>
-            <ul className="mt-1 grid gap-1 sm:grid-cols-2">
-              {ORG_PERMISSIONS.map((p) => {
-                const isGrantable = grantable.includes(p.key)
-                return (
-                  <li key={p.key}>
-                    <label className={`flex items-center gap-2 text-sm ${isGrantable ? '' : 'text-slate-500'}`}>
-                      <input type="checkbox" name="permissions[]" value={p.key} disabled={!isGrantable} defaultChecked={chosen.has(p.key)} />
-                      {p.label}
-                    </label>
-                  </li>
-                )
-              })}
-            </ul>
-            {grantable.length < ORG_PERMISSIONS.length ? <p className="mt-1 text-sm text-slate-600">You can grant only the permissions you hold.</p> : null}
-            <FieldError id={`${id}-perm-error`} errors={state.fieldErrors?.permissions} />
-          </fieldset>
-          <fieldset aria-describedby={state.fieldErrors?.projects ? `${id}-proj-error` : undefined}>
-            <legend className="text-sm font-medium">Project access</legend>
-            {projects.length === 0 ? (
-              <p className="mt-1 text-sm text-slate-600">There are no projects you can grant access to. You can grant access later.</p>
-            ) : (
-              <ul className="mt-1 space-y-2">
-                {projects.map((project) => (
-                  <li key={project.id} className="flex items-center justify-between gap-3">
-                    <label htmlFor={`${id}-p-${project.id}`} className="text-sm">
-                      {project.name}
-                    </label>
-                    <select
-                      id={`${id}-p-${project.id}`}
-                      name="projects[]"
-                      defaultValue={`${project.id}:${chosenProjects.get(project.id) ?? 'none'}`}
-                      className="rounded-md border border-slate-400 px-2 py-1 text-sm"
-                    >
-                      <option value={`${project.id}:none`}>No access</option>
-                      {levels.slice(0, levels.indexOf(project.maxLevel) + 1).map((level) => (
-                        <option key={level} value={`${project.id}:${level}`}>
-                          {levelText[level]}
-                        </option>
-                      ))}
-                    </select>
-                  </li>
-                ))}
-              </ul>
-            )}
-            <FieldError id={`${id}-proj-error`} errors={state.fieldErrors?.projects} />
-          </fieldset>
+          <AccessFields value={access} onChange={setAccess} grantable={grantable} canGrantAdmin={canInviteAdmin} projects={projects} errors={state.fieldErrors} />
           {state.status === 'error' && !state.data ? (
             <p role="alert" className="text-sm text-red-700">
               {state.message}
