@@ -10,6 +10,8 @@ process.env.FAKE_RESEND_URL = `http://127.0.0.1:${fakeResendPort}`
 
 export default defineConfig({
   testDir: 'e2e',
+  // Its own folder: Playwright empties it at start, and test-results/ also holds the server log the token scan reads.
+  outputDir: 'test-results/artifacts',
   timeout: 150_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
@@ -28,12 +30,14 @@ export default defineConfig({
   webServer: [
     {
       command: `npx tsx test/fake-resend.ts --port ${fakeResendPort}`,
+      env: { FAKE_RESEND_RECORD_FILE: process.env.E2E_EMAIL_LOG ?? '' },
       url: `http://127.0.0.1:${fakeResendPort}/__emails`,
       reuseExistingServer: false,
       timeout: 30_000,
     },
     {
-      command: `npx next start -p ${port}`,
+      // The server's output also goes to a file: after the suite, scripts/test.mjs checks that no token issued appears in it.
+      command: process.env.E2E_SERVER_LOG ? `sh -c 'npx next start -p ${port} 2>&1 | tee -a "${process.env.E2E_SERVER_LOG}"'` : `npx next start -p ${port}`,
       url: `${appUrl}/login`,
       reuseExistingServer: false,
       timeout: 120_000,

@@ -45,6 +45,30 @@ async function findBrowser() {
   return null
 }
 
+/**
+ * Every token the browser suite was emailed (invitation links, sign-in links)
+ * must be absent from the server's logs. Counted as one check.
+ */
+function scanLogsForTokens(serverLog, emailLog) {
+  if (!existsSync(serverLog) || !existsSync(emailLog)) {
+    console.error('token scan: the server log or the email record is missing')
+    return { ok: false }
+  }
+  const tokens = new Set()
+  for (const line of readFileSync(emailLog, 'utf8').split('\n').filter(Boolean)) {
+    const { text } = JSON.parse(line)
+    for (const m of text.matchAll(/\/invitations\/([A-Za-z0-9_-]{43})/g)) tokens.add(m[1])
+    for (const m of text.matchAll(/[?&]url=([^\s]+)/g)) {
+      const token = new URL(decodeURIComponent(m[1])).searchParams.get('token')
+      if (token) tokens.add(token)
+    }
+  }
+  const log = readFileSync(serverLog, 'utf8')
+  const leaked = [...tokens].filter((t) => log.includes(t))
+  console.log(`token scan: ${tokens.size} tokens issued during the browser suite, ${leaked.length} found in ${log.split('\n').length} lines of server log`)
+  return { ok: tokens.size > 0 && leaked.length === 0 }
+}
+
 const totals = { passed: 0, failed: 0 }
 let exitCode = 0
 mkdirSync(resultsDir, { recursive: true })
@@ -112,7 +136,17 @@ if (!unitOnly) {
     }
     const out = path.join(resultsDir, 'playwright.json')
     rmSync(out, { force: true })
+    env.E2E_SERVER_LOG = path.join(resultsDir, 'e2e-server.log')
+    env.E2E_EMAIL_LOG = path.join(resultsDir, 'e2e-emails.jsonl')
+    rmSync(env.E2E_SERVER_LOG, { force: true })
+    rmSync(env.E2E_EMAIL_LOG, { force: true })
     const code = await run('npx', ['playwright', 'test'], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: out })
+    const scan = scanLogsForTokens(env.E2E_SERVER_LOG, env.E2E_EMAIL_LOG)
+    if (scan.ok) totals.passed += 1
+    else {
+      totals.failed += 1
+      exitCode = 1
+    }
     await dropDb().catch((e) => console.error('could not drop the e2e database:', e.message))
     if (env.PGLITE_DIR) rmSync(env.PGLITE_DIR, { recursive: true, force: true })
     if (existsSync(out)) {

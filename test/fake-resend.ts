@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { pathToFileURL } from 'node:url'
+import { appendFileSync } from 'node:fs'
 
 export interface RecordedEmail {
   id: string
@@ -42,6 +43,8 @@ export interface FailSpec {
   afterRecord?: boolean
   /** For 'status': a raw body instead of Resend's JSON error (e.g. a proxy's HTML page). */
   body?: string
+  /** Only for emails to this address (tests running in parallel keep their own emails). */
+  onlyTo?: string
 }
 
 export interface FaultRateSpec {
@@ -122,8 +125,10 @@ export async function startFakeResend({ port = 0 }: { port?: number } = {}): Pro
     calls = 0
   }
 
-  function takeFault(): FailSpec | undefined {
-    if (faults.length) return faults.shift()
+  function takeFault(to: unknown): FailSpec | undefined {
+    const recipients = (Array.isArray(to) ? to : [to]).map(String)
+    const index = faults.findIndex((f) => !f.onlyTo || recipients.includes(f.onlyTo))
+    if (index >= 0) return faults.splice(index, 1)[0]
     if (faultRate && Math.random() < faultRate.rate) return faultRate.fault ?? { status: 500 }
     return undefined
   }
@@ -147,7 +152,10 @@ export async function startFakeResend({ port = 0 }: { port?: number } = {}): Pro
       if (seen) return { id: seen.id, isDuplicate: true }
     }
     const id = randomUUID()
-    emails.push({ id, ...email, idempotencyKey, receivedAt: new Date().toISOString() })
+    const recorded = { id, ...email, idempotencyKey, receivedAt: new Date().toISOString() }
+    emails.push(recorded)
+    // The browser suite scans the server's logs for every token these emails carried.
+    if (process.env.FAKE_RESEND_RECORD_FILE) appendFileSync(process.env.FAKE_RESEND_RECORD_FILE, `${JSON.stringify(recorded)}\n`)
     if (idempotencyKey) byKey.set(idempotencyKey, { id, fingerprint })
     return { id, isDuplicate: false }
   }
@@ -167,7 +175,7 @@ export async function startFakeResend({ port = 0 }: { port?: number } = {}): Pro
     const keyHeader = req.headers['idempotency-key']
     const idempotencyKey = typeof keyHeader === 'string' && keyHeader ? keyHeader : null
 
-    const fault = takeFault()
+    const fault = takeFault(payload.to)
     const mode = fault?.mode ?? 'status'
     if (fault) requests.push({ idempotencyKey, outcome: `fault:${mode === 'status' ? (fault.status ?? 500) : mode}` })
     if (fault && mode !== 'status') {

@@ -1,11 +1,26 @@
 'use client'
 
+import { useSyncExternalStore } from 'react'
 import { useFormStatus } from 'react-dom'
 import { buttonClass, type ButtonVariant } from './button-class'
 
 
-export function Button({ variant = 'primary', className = '', ...props }: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant }) {
-  return <button type="button" className={buttonClass(variant, className)} {...props} />
+const subscribeNothing = () => () => {}
+
+/** False in the server render and during hydration, true once the page's script runs. */
+export function useIsHydrated(): boolean {
+  return useSyncExternalStore(subscribeNothing, () => true, () => false)
+}
+
+/**
+ * A button run by script: disabled until the page is hydrated, so an early
+ * click is never silently lost (a form's submit button needs no script and
+ * is not held back).
+ */
+export function Button({ variant = 'primary', className = '', disabled, ...props }: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant }) {
+  const isHydrated = useIsHydrated()
+  const isScripted = (props.type ?? 'button') === 'button'
+  return <button type="button" className={buttonClass(variant, className)} disabled={disabled || (isScripted && !isHydrated)} {...props} />
 }
 
 /** A submit button that says it is working while its form is pending. */

@@ -59,3 +59,17 @@ describe('form helpers', () => {
     expect(formValues(form([['token', 'secret'], ['email', 'a@b.co']]))).toEqual({ email: 'a@b.co' })
   })
 })
+
+describe('form helpers on hostile field names', () => {
+  // Found by the fuzzer: "x" and "x[]" together crashed every action with a 500.
+  it('merges a field sent both plain and as an array', () => {
+    expect(formToObject(form([['name', 'Acme'], ['name[]', '']]))).toEqual({ name: ['Acme', ''] })
+    expect(formToObject(form([['p[]', 'a'], ['p', 'b']]))).toEqual({ p: ['a', 'b'] })
+  })
+  it('treats prototype names as plain fields', () => {
+    const parsed = formToObject(form([['toString[]', 'x'], ['__proto__', 'y']]))
+    expect(parsed.toString).toEqual(['x'])
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype)
+    expect(formValues(form([['toString', 'z']]))).toEqual({ toString: 'z' })
+  })
+})

@@ -6,32 +6,26 @@ const hiddenField = /^\$ACTION|^(token|password|csrfToken)$/i
 
 /** Form entries as strings (repeated keys joined), for echoing into the form. */
 export function formValues(formData: FormData): Record<string, string> {
-  const values: Record<string, string> = {}
+  // No prototype: a field named "toString" or "__proto__" is just a field.
+  const values: Record<string, string> = Object.create(null)
   for (const [key, value] of formData.entries()) {
     if (hiddenField.test(key) || typeof value !== 'string') continue
     values[key] = key in values ? `${values[key]},${value}` : value
   }
-  return values
+  return { ...values }
 }
 
-/** FormData to a plain object; keys ending in [] (or repeated) become arrays. */
+/** FormData to a plain object; keys ending in [] (or repeated, or sent both ways) become arrays. */
 export function formToObject(formData: FormData): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+  const out: Record<string, unknown> = Object.create(null)
   for (const [rawKey, value] of formData.entries()) {
     if (rawKey.startsWith('$ACTION')) continue
     const isArray = rawKey.endsWith('[]')
     const key = isArray ? rawKey.slice(0, -2) : rawKey
-    if (isArray) {
-      const list = (out[key] as unknown[] | undefined) ?? []
-      list.push(value)
-      out[key] = list
-    } else if (key in out) {
-      out[key] = Array.isArray(out[key]) ? [...(out[key] as unknown[]), value] : [out[key], value]
-    } else {
-      out[key] = value
-    }
+    if (!(key in out)) out[key] = isArray ? [value] : value
+    else out[key] = Array.isArray(out[key]) ? [...(out[key] as unknown[]), value] : [out[key], value]
   }
-  return out
+  return { ...out }
 }
 
 export class NotSignedInError extends Error {

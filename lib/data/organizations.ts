@@ -52,6 +52,8 @@ export async function listMyOrganizations(db: Db, { userId, limit = 100 }: { use
 
 /** The organization with this slug and the caller's membership in it; null when it does not exist or the caller is not a member. */
 export async function getOrgForMember(db: Db, { slug, userId }: { slug: string; userId: string }): Promise<OrgContext | null> {
+  // Anything that cannot be a slug is "not found" before it reaches Postgres (a NUL byte would make it throw).
+  if (!isSlug(slug) || !isUuid(userId)) return null
   const [row] = await db
     .select({
       id: organizations.id,
@@ -157,3 +159,5 @@ export async function setSeatLimit(
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** Ids come from URLs and forms; a malformed one is "not found", never a database error. */
 export const isUuid = (value: string) => uuidPattern.test(value)
+
+export const isSlug = (value: string) => /^[a-z0-9-]{1,100}$/.test(value)

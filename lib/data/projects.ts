@@ -18,9 +18,20 @@ export interface VisibleProject {
  * The projects a member may see: all of them for owners and holders of
  * projects:manage_all (as admin), otherwise those with a project level.
  */
-export async function listVisibleProjects(
+export async function listVisibleProjects(db: Db, { orgId, userId, limit = 200 }: { orgId: string; userId: string; limit?: number }): Promise<VisibleProject[]> {
+  if (!isUuid(orgId) || !isUuid(userId)) return []
+  // The caller's rights come from its membership row, never from the caller.
+  const [member] = await db
+    .select({ role: memberships.role, permissions: memberships.permissions })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, userId)))
+  if (!member) return []
+  return queryVisibleProjects(db, { orgId, userId, role: member.role, permissions: effectivePermissions(member.role, member.permissions), limit })
+}
+
+async function queryVisibleProjects(
   db: Db,
-  { orgId, userId, role, permissions, limit = 200 }: { orgId: string; userId: string; role: Role; permissions: OrgPermission[]; limit?: number },
+  { orgId, userId, role, permissions, limit }: { orgId: string; userId: string; role: Role; permissions: OrgPermission[]; limit: number },
 ): Promise<VisibleProject[]> {
   if (role === 'owner' || hasPermission({ role, permissions }, 'projects:manage_all')) {
     const rows = await db
@@ -71,12 +82,7 @@ export async function createProject(
  * otherwise its own projects up to its own level.
  */
 export async function listGrantableProjects(db: Db, { orgId, actorId }: { orgId: string; actorId: string }): Promise<VisibleProject[]> {
-  const [actor] = await db
-    .select({ role: memberships.role, permissions: memberships.permissions })
-    .from(memberships)
-    .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, actorId)))
-  if (!actor) return []
-  return listVisibleProjects(db, { orgId, userId: actorId, role: actor.role, permissions: effectivePermissions(actor.role, actor.permissions) })
+  return listVisibleProjects(db, { orgId, userId: actorId })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ const SWEEP_MAX_BATCHES = 10
 
 async function deliver(onlyIds?: string[]) {
   const env = getEnv()
-  return deliverDueEmails(getDb(), getTransport(), { from: env.EMAIL_FROM, onlyIds, limit: onlyIds?.length || SWEEP_BATCH })
+  return deliverDueEmails(getDb(), getTransport(), { from: env.EMAIL_FROM, onlyIds, limit: onlyIds?.length || SWEEP_BATCH, keepBodies: env.isDevMailbox })
 }
 
 async function sweepOnce() {

@@ -3,7 +3,7 @@ import { eq, inArray, sql } from 'drizzle-orm'
 import { emailOutbox } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { startFakeResend, type FakeResend } from '@/test/fake-resend'
-import { deliverDueEmails, enqueueEmail, listMailbox } from './outbox'
+import { REDACTED_BODY, deliverDueEmails, enqueueEmail, listMailbox } from './outbox'
 import { createResendTransport, type EmailTransport } from './transport'
 
 const FROM = 'Invitations <invites@example.com>'
@@ -74,11 +74,14 @@ describe('enqueueEmail', () => {
 describe('deliverDueEmails', () => {
   it('sends a pending email and records the provider id', async () => {
     const { id } = await enqueue({ to: 'ana@example.com' })
+    const queued = await getRow(id)
     const result = await deliverDueEmails(t.db, transport, { from: FROM })
     expect(result).toEqual({ claimed: 1, sent: 1, retried: 0, failed: 0 })
     const row = await getRow(id)
     expect(fake.emails).toHaveLength(1)
-    expect(fake.emails[0]).toMatchObject({ from: FROM, to: ['ana@example.com'], subject: row.subject, html: row.html, text: row.text })
+    expect(fake.emails[0]).toMatchObject({ from: FROM, to: ['ana@example.com'], subject: queued.subject, html: queued.html, text: queued.text })
+    // The body (it may hold a single-use link) leaves the database with the email.
+    expect(row).toMatchObject({ html: REDACTED_BODY, text: REDACTED_BODY })
     expect(row).toMatchObject({ status: 'sent', attempts: 1, providerId: fake.emails[0].id, lockedUntil: null, lastError: null })
     expect(row.sentAt).toBeInstanceOf(Date)
     // Nothing is due any more.
@@ -262,5 +265,21 @@ describe('listMailbox', () => {
     expect(list.map((e) => e.id)).toEqual([ids[2], ids[1]])
     expect(Object.keys(list[0]).sort()).toEqual(['createdAt', 'html', 'id', 'kind', 'recipient', 'status', 'subject', 'text'])
     expect(list[0]).toMatchObject({ kind: 'test', status: 'pending' })
+  })
+})
+
+describe('bodies after delivery', () => {
+  it('keeps them only when asked (the dev mailbox)', async () => {
+    const { id } = await enqueue({ to: 'dev@example.com' })
+    const queued = await getRow(id)
+    await deliverDueEmails(t.db, transport, { from: FROM, onlyIds: [id], keepBodies: true })
+    expect(await getRow(id)).toMatchObject({ status: 'sent', html: queued.html, text: queued.text })
+  })
+
+  it('removes them from failed rows too', async () => {
+    const { id } = await enqueue({ to: 'bad@example.com' })
+    fake.failNext({ status: 422 })
+    await deliverDueEmails(t.db, transport, { from: FROM, onlyIds: [id] })
+    expect(await getRow(id)).toMatchObject({ status: 'failed', html: REDACTED_BODY, text: REDACTED_BODY })
   })
 })

@@ -30,6 +30,8 @@ export async function enqueueEmail(db: Db, email: OutboxEmail): Promise<{ id: st
   return row
 }
 
+export const REDACTED_BODY = '[removed after delivery: it held a single-use link]'
+
 export interface DeliverOptions {
   from: string
   /** Rows claimed by one call. */
@@ -42,6 +44,12 @@ export interface DeliverOptions {
   concurrency?: number
   /** The clock used for due times, leases and backoff; the database's now() when absent. */
   now?: () => Date
+  /**
+   * Keep the body of sent and failed emails. Only the dev mailbox wants this:
+   * bodies hold live links (invitation and sign-in tokens), which the database
+   * must not keep once the email is out of its hands.
+   */
+  keepBodies?: boolean
   /** Only these rows (immediate delivery after the request that queued them). */
   onlyIds?: string[]
 }
@@ -70,6 +78,8 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
   const limit = opts.limit ?? DEFAULTS.limit
   const maxAttempts = opts.maxAttempts ?? DEFAULTS.maxAttempts
   const leaseMs = opts.leaseMs ?? DEFAULTS.leaseMs
+  // The token-bearing link leaves the database with the email (DESIGN: tokens stored only as SHA-256).
+  const redacted = opts.keepBodies ? {} : { html: REDACTED_BODY, text: REDACTED_BODY }
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULTS.concurrency)
   const now = (): SQL => (opts.now ? sql`${opts.now().toISOString()}::timestamptz` : sql`now()`)
   const plusMs = (ms: number): SQL => sql`${now()} + ${Math.round(ms)}::double precision * interval '1 millisecond'`
@@ -110,7 +120,7 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
   async function markFailed(row: Claimed, error: string) {
     const updated = await db
       .update(emailOutbox)
-      .set({ status: 'failed', lockedUntil: null, lastError: error.slice(0, LAST_ERROR_MAX) })
+      .set({ status: 'failed', lockedUntil: null, lastError: error.slice(0, LAST_ERROR_MAX), ...redacted })
       .where(ifStillOurs(row))
       .returning({ id: emailOutbox.id })
     if (updated.length) result.failed++
@@ -146,7 +156,7 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
     if (outcome.ok) {
       const updated = await db
         .update(emailOutbox)
-        .set({ status: 'sent', sentAt: now(), providerId: outcome.providerId, lockedUntil: null, lastError: null })
+        .set({ status: 'sent', sentAt: now(), providerId: outcome.providerId, lockedUntil: null, lastError: null, ...redacted })
         .where(ifStillOurs(row))
         .returning({ id: emailOutbox.id })
       if (updated.length) result.sent++

@@ -123,7 +123,7 @@ const rows: Row[] = [
     call: async (actorId) => {
       const ctx = await getOrgForMember(t.db, { slug: w.org.slug, userId: actorId })
       const result = ctx
-        ? await listVisibleProjects(t.db, { orgId: ctx.org.id, userId: actorId, role: ctx.membership.role, permissions: ctx.membership.permissions })
+        ? await listVisibleProjects(t.db, { orgId: ctx.org.id, userId: actorId })
         : null
       return { sent: [w.org.slug], result }
     },
@@ -416,9 +416,8 @@ describe('authorization matrix: the data layer alone', () => {
   })
 
   describe('listVisibleProjects authorizes on its own', () => {
-    // It takes the caller's role and permissions as arguments; the Projects page passes the ones
-    // getOrgForMember read. A data function must not trust them: a caller that is not a member,
-    // or whose membership changed, must not see the organization's projects by claiming a role.
+    // It used to take the caller's role and permissions as arguments and trust them. Now it reads
+    // the membership itself: extra claims (as a caller might still pass) change nothing.
     it('a non-member claiming to be owner sees no project of the organization', async () => {
       const params = { orgId: w.org.id, userId: w.stranger.id, role: 'owner' as const, permissions: [] }
       const result = await listVisibleProjects(t.db, params)

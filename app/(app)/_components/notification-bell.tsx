@@ -1,6 +1,7 @@
 'use client'
 
 import { useEffect, useId, useRef, useState } from 'react'
+import { useIsHydrated } from '@/components/ui/button'
 import { useAnnouncedAction } from '@/components/ui/use-announced-action'
 import { RespondButtons } from '../invitations/_components/respond-buttons'
 import { markNotificationsReadAction } from '../notifications-actions'
@@ -41,6 +42,7 @@ export function NotificationBell({
 }) {
   const [isOpen, setOpen] = useState(false)
   const [, markRead] = useAnnouncedAction(markNotificationsReadAction)
+  const isHydrated = useIsHydrated()
   const panelId = useId()
   const root = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
@@ -82,6 +84,7 @@ export function NotificationBell({
         aria-expanded={isOpen}
         aria-controls={panelId}
         onClick={toggle}
+        disabled={!isHydrated}
         className="relative inline-flex items-center rounded-md p-2 text-slate-800 hover:bg-slate-100"
       >
         <BellIcon />

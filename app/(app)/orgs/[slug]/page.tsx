@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: 'Projects' }
 export default async function ProjectsTab({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params
   const { org, membership, user } = await requireOrgMember(slug, `/orgs/${slug}`)
-  const projects = await listVisibleProjects(getDb(), { orgId: org.id, userId: user.id, role: membership.role, permissions: membership.permissions })
+  const projects = await listVisibleProjects(getDb(), { orgId: org.id, userId: user.id })
   return (
     <section aria-labelledby="projects-heading">
       <div className="flex items-center justify-between gap-4">
