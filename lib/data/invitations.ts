@@ -1009,27 +1009,27 @@ export async function listOpenInvitationsForUser(
     eq(invitations.status, 'pending'),
     gt(invitations.expiresAt, now),
   )
-  const [rows, [{ total }]] = await Promise.all([
-    db
-      .select({
-        id: invitations.id,
-        orgName: organizations.name,
-        orgSlug: organizations.slug,
-        inviterName: users.name,
-        inviterEmail: users.email,
-        role: invitations.role,
-        permissions: invitations.permissions,
-        expiresAt: invitations.expiresAt,
-        createdAt: invitations.createdAt,
-      })
-      .from(invitations)
-      .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
-      .leftJoin(users, eq(users.id, invitations.invitedBy))
-      .where(open)
-      .orderBy(desc(invitations.createdAt), desc(invitations.id))
-      .limit(limit),
-    db.select({ total: count() }).from(invitations).where(open),
-  ])
+  // One query: the page and, in a window over all matches, how many there are (the bell's count).
+  const rows = await db
+    .select({
+      id: invitations.id,
+      orgName: organizations.name,
+      orgSlug: organizations.slug,
+      inviterName: users.name,
+      inviterEmail: users.email,
+      role: invitations.role,
+      permissions: invitations.permissions,
+      expiresAt: invitations.expiresAt,
+      createdAt: invitations.createdAt,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+    })
+    .from(invitations)
+    .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
+    .leftJoin(users, eq(users.id, invitations.invitedBy))
+    .where(open)
+    .orderBy(desc(invitations.createdAt), desc(invitations.id))
+    .limit(limit)
+  const total = rows[0]?.total ?? 0
   return {
     items: rows.map((r) => ({
       id: r.id,

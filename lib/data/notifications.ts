@@ -1,5 +1,5 @@
 import 'server-only'
-import { and, count, desc, eq, isNull } from 'drizzle-orm'
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { notifications, organizations, type NotificationKind } from '@/db/schema'
 
@@ -23,24 +23,24 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export async function listNotifications(db: Db, { userId, limit = 20 }: { userId: string; limit?: number }): Promise<{ items: NotificationRow[]; unread: number }> {
   if (!uuidPattern.test(userId)) return { items: [], unread: 0 }
   const size = Math.max(1, Math.min(100, Math.floor(limit)))
-  const [rows, [{ unread }]] = await Promise.all([
-    db
-      .select({
-        id: notifications.id,
-        kind: notifications.kind,
-        data: notifications.data,
-        orgName: organizations.name,
-        orgSlug: organizations.slug,
-        createdAt: notifications.createdAt,
-        readAt: notifications.readAt,
-      })
-      .from(notifications)
-      .innerJoin(organizations, eq(organizations.id, notifications.organizationId))
-      .where(eq(notifications.userId, userId))
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(size),
-    db.select({ unread: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt))),
-  ])
+  // One query: the page, and the unread count as a scalar subquery (no rows means none unread).
+  const rows = await db
+    .select({
+      id: notifications.id,
+      kind: notifications.kind,
+      data: notifications.data,
+      orgName: organizations.name,
+      orgSlug: organizations.slug,
+      createdAt: notifications.createdAt,
+      readAt: notifications.readAt,
+      unread: sql<number>`(select count(*) from ${notifications} as unread where unread.user_id = ${userId} and unread.read_at is null)`.mapWith(Number),
+    })
+    .from(notifications)
+    .innerJoin(organizations, eq(organizations.id, notifications.organizationId))
+    .where(eq(notifications.userId, userId))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(size)
+  const unread = rows[0]?.unread ?? 0
   return {
     items: rows.map((r) => ({
       id: r.id,

@@ -263,6 +263,7 @@ try {
       await new Promise((r) => setTimeout(r, 100))
     }
   }
+  let killArmedAt: number | null = null
   let killed: { at: number; recorded: number; sendingRows: number; leasedRows: number } | null = null
   let faultsOffAt: number | null = null
   let recordedAtFaultsOff = 0
@@ -274,7 +275,11 @@ try {
   while (true) {
     await new Promise((r) => setTimeout(r, 100))
     const recorded = fake.emails.length
-    if (!killed && recorded >= KILL_AT) {
+    // Killed while it has sends in flight, so it leaves claimed rows behind.
+    if (!killed && recorded >= KILL_AT && killArmedAt === null) killArmedAt = elapsed()
+    // Prefer a moment with two or more sends in flight (more rows orphaned); settle for one after 5 s.
+    const wantInFlight = killArmedAt !== null && elapsed() - killArmedAt < 5_000 ? 2 : 1
+    if (!killed && killArmedAt !== null && Number(a.stats?.inFlight) >= wantInFlight) {
       a.expectedExit = true
       signalGroup(a, 'SIGKILL')
       const at = elapsed()
@@ -286,7 +291,7 @@ try {
         .where(sql`${emailOutbox.status} = 'sending' and ${emailOutbox.lockedUntil} > now()`)
       killed = { at, recorded, sendingRows: c.sending ?? 0, leasedRows: leased }
       orphanWatch = watchOrphans()
-      log(`SIGKILL worker-A (pid group ${a.child.pid}) with ${recorded} emails recorded; ${killed.sendingRows} rows in 'sending' right after; starting worker-C`)
+      log(`SIGKILL worker-A (pid group ${a.child.pid}, ${a.stats?.inFlight} sends in flight) with ${recorded} emails recorded; ${killed.sendingRows} rows in 'sending' right after; starting worker-C`)
       startWorker('worker-C', fake)
     }
     if (faultsOffAt === null && elapsed() >= FAULTS_FOR_MS) {
@@ -418,7 +423,7 @@ try {
   line(
     'SIGKILL',
     killed
-      ? `worker-A at ${secs(killed.at)} with ${killed.recorded} recorded; ${killed.sendingRows} rows left in 'sending' (${killed.leasedRows} under a live lease); worker-C started`
+      ? `worker-A ${secs(killed.at)} into delivery with ${killed.recorded} recorded; ${killed.sendingRows} rows left in 'sending' (${killed.leasedRows} under a live lease); worker-C started`
       : 'none',
   )
   line('  rows orphaned by the kill, then taken over', `${orphans.size} (each claimed again after its lease ran out and sent: ${orphans.size - orphansNotTakenOver})`)

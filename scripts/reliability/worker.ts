@@ -5,7 +5,7 @@
 //
 // Env: DATABASE_URL, RESEND_BASE_URL, WORKER_NAME, LEASE_MS (5000), SEND_TIMEOUT_MS (2000),
 // MAX_ATTEMPTS (100), BATCH (20), CONCURRENCY (4).
-// Stdout: one JSON line per second, {"worker":…,"pid":…,"claimed":…,"sent":…,"retried":…,"failed":…}.
+// Stdout: a JSON line every 200 ms, {"worker":…,"pid":…,"claimed":…,"sent":…,"retried":…,"failed":…,"inFlight":…}.
 import { dbClient, outbox, transport as transports } from './product'
 
 const name = process.env.WORKER_NAME ?? `worker-${process.pid}`
@@ -21,8 +21,19 @@ const limit = num(process.env.BATCH, 20)
 const concurrency = num(process.env.CONCURRENCY, 4)
 
 const handle = dbClient.openDb({ databaseUrl, poolSize: 10 })
-const transport = transports.createResendTransport('re_reliability_key', { timeoutMs })
-const totals = { worker: name, pid: process.pid, batches: 0, claimed: 0, sent: 0, retried: 0, failed: 0, errors: 0 }
+const resend = transports.createResendTransport('re_reliability_key', { timeoutMs })
+const totals = { worker: name, pid: process.pid, batches: 0, claimed: 0, sent: 0, retried: 0, failed: 0, errors: 0, inFlight: 0 }
+// Counts sends in flight, so the run can kill this process while it holds claimed rows.
+const transport: typeof resend = {
+  async send(m) {
+    totals.inFlight++
+    try {
+      return await resend.send(m)
+    } finally {
+      totals.inFlight--
+    }
+  },
+}
 const report = () => process.stdout.write(`${JSON.stringify(totals)}\n`)
 
 let stopping = false
@@ -33,7 +44,7 @@ process.on('SIGINT', () => {
   stopping = true
 })
 
-const timer = setInterval(report, 1_000)
+const timer = setInterval(report, 200)
 report()
 
 while (!stopping) {
