@@ -3,10 +3,12 @@ import { defineConfig, devices } from '@playwright/test'
 
 const port = Number(process.env.E2E_PORT ?? 3100)
 const fakeResendPort = Number(process.env.FAKE_RESEND_PORT ?? 3199)
-export const appUrl = `http://localhost:${port}`
+// Set by scripts/two-instances.mjs: the servers (two app instances behind a round-robin proxy) run already.
+const externalUrl = process.env.E2E_EXTERNAL_URL
+export const appUrl = externalUrl ?? `http://localhost:${port}`
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
 
-process.env.FAKE_RESEND_URL = `http://127.0.0.1:${fakeResendPort}`
+process.env.FAKE_RESEND_URL ??= `http://127.0.0.1:${fakeResendPort}`
 
 export default defineConfig({
   testDir: 'e2e',
@@ -27,7 +29,9 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
-  webServer: [
+  webServer: externalUrl
+    ? []
+    : [
     {
       command: `npx tsx test/fake-resend.ts --port ${fakeResendPort}`,
       env: { FAKE_RESEND_RECORD_FILE: process.env.E2E_EMAIL_LOG ?? '' },

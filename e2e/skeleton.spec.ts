@@ -135,3 +135,18 @@ test.describe('sign in and organizations', () => {
     await expect(page).toHaveURL(/^http:\/\/localhost:\d+\/dashboard$/)
   })
 })
+
+test('a sixth sign-in email for one address within 15 minutes is refused, with a clear message', async ({ browser }) => {
+  const email = uniqueEmail('limited')
+  for (let i = 1; i <= 6; i++) {
+    // A new browser (and client address) each time: the per-address limit holds whatever the IP.
+    const page = await newUserPage(browser)
+    await page.goto('/login')
+    await page.getByLabel('Email').fill(email)
+    await page.getByRole('button', { name: 'Sign in with email' }).click()
+    if (i <= 5) await expect(page.getByRole('heading', { name: 'Check your email' })).toBeVisible()
+    else await expect(page.getByText(/Too many sign-in emails were requested\. Try again in \d+ minutes?\./)).toBeVisible()
+    await page.context().close()
+  }
+  await expect.poll(async () => (await emailsTo(email)).length).toBe(5)
+})

@@ -85,13 +85,14 @@ if (!browser) {
 }
 
 if (!e2eOnly) {
-  // Type errors anywhere (tests included) fail the run, counted as one failed check.
-  const typecheck = await run('npx', ['tsc', '--noEmit'])
-  if (typecheck === 0) totals.passed += 1
-  else {
-    console.error('tsc --noEmit found type errors.')
-    totals.failed += 1
-    exitCode = 1
+  // Type errors and lint errors anywhere (tests included) fail the run, each counted as one check.
+  for (const [name, cmd] of [['tsc --noEmit', ['tsc', '--noEmit']], ['eslint', ['eslint', '.']]]) {
+    if ((await run('npx', cmd)) === 0) totals.passed += 1
+    else {
+      console.error(`${name} found errors.`)
+      totals.failed += 1
+      exitCode = 1
+    }
   }
   const out = path.join(resultsDir, 'vitest.json')
   rmSync(out, { force: true })
@@ -159,6 +160,22 @@ if (!unitOnly) {
     }
     if (code !== 0) exitCode = 1
   }
+}
+
+// On Postgres only (PGlite is one process's database): the browser suite again, against two
+// instances behind a round-robin proxy (a page from one, its action to the other).
+if (!unitOnly && process.env.DATABASE_URL && exitCode === 0) {
+  const summary = path.join(resultsDir, 'two-instances-summary.json')
+  rmSync(summary, { force: true })
+  const code = await run('node', ['scripts/two-instances.mjs'], { TWO_INSTANCES_SUMMARY: summary, CHROMIUM_PATH: browser })
+  if (existsSync(summary)) {
+    const r = JSON.parse(readFileSync(summary, 'utf8'))
+    totals.passed += r.passed
+    totals.failed += r.failed
+  } else totals.failed += 1
+  if (code !== 0) exitCode = 1
+} else if (!unitOnly && !process.env.DATABASE_URL) {
+  console.log('\nThe two-instance run needs Postgres (set DATABASE_URL); on PGlite the suite above ran on one instance.')
 }
 
 if (totals.failed > 0) exitCode = 1

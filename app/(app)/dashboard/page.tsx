@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { EmptyState } from '@/components/ui/table'
 import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireUser } from '@/lib/auth/session'
@@ -64,9 +65,9 @@ export default async function DashboardPage() {
           />
         </div>
         {orgs.length === 0 ? (
-          <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+          <EmptyState>
             You are not in any organization yet. Create one with the button above, or accept an invitation when someone invites you.
-          </p>
+          </EmptyState>
         ) : (
           <ul className="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
             {orgs.map((org) => (

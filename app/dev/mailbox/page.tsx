@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { EmptyState } from '@/components/ui/table'
 import { notFound } from 'next/navigation'
 import { getDb } from '@/db/client'
 import { listMailbox } from '@/lib/email/outbox'
@@ -35,9 +36,9 @@ export default async function DevMailboxPage() {
       <h1 className="text-2xl font-semibold">Dev mailbox</h1>
       <p className="mt-2 text-slate-700">Every email the app sent, newest first. Shown only in development without an email provider.</p>
       {emails.length === 0 ? (
-        <p className="mt-6 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+        <EmptyState className="mt-6">
           No emails yet. Sign in or invite someone and the email appears here.
-        </p>
+        </EmptyState>
       ) : (
         <ol className="mt-6 space-y-4">
           {emails.map((email) => (

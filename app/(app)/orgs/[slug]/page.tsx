@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { EmptyState } from '@/components/ui/table'
 import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
@@ -32,14 +33,14 @@ export default async function ProjectsTab({ params }: { params: Promise<{ slug: 
         ) : null}
       </div>
       {projects.length === 0 ? (
-        <div className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+        <EmptyState>
           <p className="font-medium text-slate-900">You do not see any projects in this organization yet.</p>
           <p className="mt-2">This can happen for two reasons:</p>
           <ul className="mt-2 list-disc space-y-1 pl-6">
             <li>the organization has not created any projects yet;</li>
             <li>you have not been given access to any of its projects yet. Ask an admin of the organization to grant you access.</li>
           </ul>
-        </div>
+        </EmptyState>
       ) : (
         <ul className="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
           {projects.map((p) => (

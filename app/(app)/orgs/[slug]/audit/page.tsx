@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { EmptyState, Table } from '@/components/ui/table'
 import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
@@ -42,7 +43,7 @@ export default async function AuditTab({ params, searchParams }: { params: Promi
         <h2 id="audit-heading" className="text-lg font-semibold">
           Audit log
         </h2>
-        <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">Only owners and admins can see the audit log.</p>
+        <EmptyState>Only owners and admins can see the audit log.</EmptyState>
       </section>
     )
   }
@@ -73,21 +74,11 @@ export default async function AuditTab({ params, searchParams }: { params: Promi
         </form>
       </div>
       {events.items.length === 0 ? (
-        <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+        <EmptyState>
           No events{filter.action ? ' for this action' : ''} yet. Invitations, member changes and project access changes appear here.
-        </p>
+        </EmptyState>
       ) : (
-        <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-slate-700">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">When</th>
-                <th scope="col" className="px-4 py-2 font-medium">Actor</th>
-                <th scope="col" className="px-4 py-2 font-medium">Action</th>
-                <th scope="col" className="px-4 py-2 font-medium">Target</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
+        <Table className="mt-4" columns={[{ label: 'When' }, { label: 'Actor' }, { label: 'Action' }, { label: 'Target' }]}>
               {events.items.map((e) => (
                 <tr key={e.id}>
                   <td className="px-4 py-2 whitespace-nowrap">
@@ -98,9 +89,7 @@ export default async function AuditTab({ params, searchParams }: { params: Promi
                   <td className="px-4 py-2 break-all">{e.targetLabel ?? `${e.targetType} ${e.targetId.slice(0, 8)}`}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </Table>
       )}
       {events.nextCursor ? (
         <p className="mt-2">

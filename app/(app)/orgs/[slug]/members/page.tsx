@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { EmptyState, Table } from '@/components/ui/table'
 import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
@@ -35,9 +36,9 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
         <h2 id="members-heading" className="text-lg font-semibold">
           Members
         </h2>
-        <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+        <EmptyState>
           You do not have access to the member list of this organization. Ask an owner or admin to give you the “View members” permission.
-        </p>
+        </EmptyState>
         <div className="mt-4 flex justify-start">
           <MemberRowActions
             slug={org.slug}
@@ -81,20 +82,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
             />
           ) : null}
         </div>
-        <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-slate-700">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Member</th>
-                <th scope="col" className="px-4 py-2 font-medium">Role</th>
-                <th scope="col" className="px-4 py-2 font-medium">Permissions</th>
-                <th scope="col" className="px-4 py-2 font-medium">Joined</th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
+        <Table className="mt-4" columns={[{ label: 'Member' }, { label: 'Role' }, { label: 'Permissions' }, { label: 'Joined' }, { label: 'Actions', isHidden: true }]}>
               {members?.items.map((m) => (
                 <tr key={m.userId}>
                   <td className="px-4 py-2">
@@ -120,9 +108,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </Table>
         {members?.nextCursor ? (
           <p className="mt-2">
             <Link href={`${base}?members=${encodeURIComponent(members.nextCursor)}`} className="text-sm font-medium text-indigo-700 underline">
@@ -148,28 +134,11 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
           Pending invitations
         </h2>
         {!invitations || invitations.items.length === 0 ? (
-          <p className="mt-4 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-slate-700">
+          <EmptyState>
             No pending invitations.{canInvite ? ' Use Invite Member to add people to this organization.' : ''}
-          </p>
+          </EmptyState>
         ) : (
-          <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table className="w-full text-left text-sm">
-              <thead className="bg-slate-50 text-slate-700">
-                <tr>
-                  <th scope="col" className="px-4 py-2 font-medium">Email</th>
-                  <th scope="col" className="px-4 py-2 font-medium">Permissions</th>
-                  <th scope="col" className="px-4 py-2 font-medium">Invited by</th>
-                  <th scope="col" className="px-4 py-2 font-medium">Sent</th>
-                  <th scope="col" className="px-4 py-2 font-medium">Expires</th>
-                  <th scope="col" className="px-4 py-2 font-medium">Status</th>
-                  {canInvite ? (
-                    <th scope="col" className="px-4 py-2 font-medium">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200">
+          <Table className="mt-4" columns={[{ label: 'Email' }, { label: 'Permissions' }, { label: 'Invited by' }, { label: 'Sent' }, { label: 'Expires' }, { label: 'Status' }, ...(canInvite ? [{ label: 'Actions', isHidden: true }] : [])]}>
                 {invitations.items.map((inv) => (
                   <tr key={inv.id}>
                     <td className="px-4 py-2 font-medium break-all">{inv.email}</td>
@@ -208,9 +177,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
                     ) : null}
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </Table>
         )}
         {invitations?.nextCursor ? (
           <p className="mt-2">

@@ -1,6 +1,6 @@
 'use client'
 
-import { useActionState, useEffect, useId, useRef, useState, useTransition } from 'react'
+import { useActionState, useId, useRef, useState, useTransition } from 'react'
 import { Button, SubmitButton } from '@/components/ui/button'
 import { useToast } from '@/components/ui/toaster'
 import { idleState, type ActionState } from '@/lib/actions/state'
@@ -32,19 +32,20 @@ export function InviteMemberDialog({
 }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const toast = useToast()
-  const [state, action] = useActionState(inviteMembersAction, idleState as ActionState<InviteResultRow[]>)
   const [access, setAccess] = useState<AccessValue>(emptyAccess)
   const [emails, setEmails] = useState('')
   const [previous, setPrevious] = useState<{ email: string; role: 'admin' | 'member'; permissions: string[] } | null>(null)
+  const [state, action] = useActionState(async (previousState: ActionState<InviteResultRow[]>, formData: FormData) => {
+    const result = await inviteMembersAction(previousState, formData)
+    if (result.status === 'success') {
+      if (result.message) toast(result.message)
+      setEmails('')
+      setPrevious(null)
+    }
+    return result
+  }, idleState as ActionState<InviteResultRow[]>)
   const [, startLookup] = useTransition()
   const id = useId()
-
-  useEffect(() => {
-    if (state.status !== 'success') return
-    if (state.message) toast(state.message)
-    setEmails('')
-    setPrevious(null)
-  }, [state, toast])
 
   // A single former member typed in: offer what they held before.
   function lookUpPrevious() {

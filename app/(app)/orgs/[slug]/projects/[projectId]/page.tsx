@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { EmptyState, Table } from '@/components/ui/table'
 import { notFound } from 'next/navigation'
 import { getDb } from '@/db/client'
 import { NameDialog } from '@/components/form/name-dialog'
@@ -49,24 +50,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
 
       <h3 className="mt-6 font-semibold">People with access</h3>
       {!members || members.items.length === 0 ? (
-        <p className="mt-2 rounded-lg border border-dashed border-slate-300 bg-white p-4 text-slate-700">
+        <EmptyState className="mt-2">
           Nobody has access granted on this project yet.{isAdmin ? ' Grant access to a member below.' : ''}
-        </p>
+        </EmptyState>
       ) : (
-        <div className="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-slate-700">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Member</th>
-                <th scope="col" className="px-4 py-2 font-medium">Access</th>
-                {isAdmin ? (
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
+        <Table className="mt-2" columns={[{ label: 'Member' }, { label: 'Access' }, ...(isAdmin ? [{ label: 'Actions', isHidden: true }] : [])]}>
               {members.items.map((m) => (
                 <tr key={m.userId}>
                   <td className="px-4 py-2 break-all">{m.name ?? m.email}</td>
@@ -80,9 +68,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                   ) : null}
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </Table>
       )}
       {isAdmin ? (
         <div className="mt-6 rounded-lg border border-slate-200 bg-white p-4">
