@@ -1,9 +1,10 @@
 'use client'
 
-import { useId, useRef, useState } from 'react'
+import { useId, useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { ConfirmButton } from '@/components/ui/confirm-button'
 import { useAnnouncedAction } from '@/components/ui/use-announced-action'
+import { useModal } from '@/components/ui/use-modal'
 import { resendInvitationAction, revokeInvitationAction, updateInvitationAction } from '../actions'
 import { AccessFields, accessFields, type AccessValue, type GrantableProject } from './access-fields'
 
@@ -32,7 +33,7 @@ export function InvitationRowActions({
   const [isSaving, save] = useAnnouncedAction(updateInvitationAction)
   const [value, setValue] = useState(access)
   const [error, setError] = useState<string | null>(null)
-  const editor = useRef<HTMLDialogElement>(null)
+  const editor = useModal()
   const titleId = useId()
   const fields = { slug, invitationId }
   // A project offered by someone with more access than the editor still shows, up to what is offered.
@@ -45,17 +46,18 @@ export function InvitationRowActions({
 
   return (
     <div className="flex flex-wrap justify-end gap-2">
-      <Button variant="secondary" onClick={() => editor.current?.showModal()} aria-haspopup="dialog" aria-label={`Edit invitation to ${email}`}>
+      <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit invitation to ${email}`}>
         Edit
       </Button>
-      <dialog ref={editor} aria-labelledby={titleId} className="m-auto w-full max-w-xl rounded-lg p-0 text-left shadow-xl">
+      {editor.isOpen ? (
+      <dialog {...editor.dialogProps} aria-labelledby={titleId} className="m-auto w-full max-w-xl rounded-lg p-0 text-left shadow-xl">
         <form
           className="max-h-[85vh] space-y-5 overflow-y-auto p-6"
           onSubmit={(e) => {
             e.preventDefault()
             setError(null)
             save({ ...fields, ...accessFields(value) }, (result) => {
-              if (result.status === 'success') editor.current?.close()
+              if (result.status === 'success') editor.close()
               else setError(result.message ?? 'Not saved.')
             })
           }}
@@ -71,7 +73,7 @@ export function InvitationRowActions({
             </p>
           ) : null}
           <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => editor.current?.close()}>
+            <Button variant="secondary" onClick={editor.close}>
               Cancel
             </Button>
             <Button type="submit" disabled={isSaving}>
@@ -80,6 +82,7 @@ export function InvitationRowActions({
           </div>
         </form>
       </dialog>
+      ) : null}
       <Button variant="secondary" onClick={() => resend(fields)} disabled={isResending} aria-label={`Resend invitation to ${email}`}>
         {isResending ? 'Resending…' : 'Resend'}
       </Button>

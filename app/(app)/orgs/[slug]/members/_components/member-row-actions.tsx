@@ -1,9 +1,10 @@
 'use client'
 
-import { useId, useRef, useState } from 'react'
+import { useId, useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { ConfirmButton } from '@/components/ui/confirm-button'
 import { useAnnouncedAction } from '@/components/ui/use-announced-action'
+import { useModal } from '@/components/ui/use-modal'
 import { ORG_PERMISSIONS } from '@/lib/permissions'
 import { leaveOrganizationAction, makeOwnerAction, removeMemberAction, updateMemberAccessAction } from '../actions'
 
@@ -24,7 +25,7 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
   const [isRemoving, remove] = useAnnouncedAction(removeMemberAction)
   const [isPromoting, promote] = useAnnouncedAction(makeOwnerAction)
   const [isLeaving, leave] = useAnnouncedAction(leaveOrganizationAction)
-  const editor = useRef<HTMLDialogElement>(null)
+  const editor = useModal()
   const titleId = useId()
   const [role, setRole] = useState<'admin' | 'member'>(member.role === 'admin' ? 'admin' : 'member')
   const [error, setError] = useState<string | null>(null)
@@ -50,7 +51,7 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
   function submitEdit(formData: FormData) {
     setError(null)
     save({ ...target, role, permissions: formData.getAll('permissions[]').map(String) }, (result) => {
-      if (result.status === 'success') editor.current?.close()
+      if (result.status === 'success') editor.close()
       else setError(result.message ?? 'Not saved.')
     })
   }
@@ -59,10 +60,11 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
     <div className="flex flex-wrap justify-end gap-2">
       {canEdit && member.role !== 'owner' ? (
         <>
-          <Button variant="secondary" onClick={() => editor.current?.showModal()} aria-haspopup="dialog" aria-label={`Edit permissions of ${member.label}`}>
+          <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit permissions of ${member.label}`}>
             Edit
           </Button>
-          <dialog ref={editor} aria-labelledby={titleId} className="m-auto w-full max-w-md rounded-lg p-0 text-left shadow-xl">
+          {editor.isOpen ? (
+          <dialog {...editor.dialogProps} aria-labelledby={titleId} className="m-auto w-full max-w-md rounded-lg p-0 text-left shadow-xl">
             <form action={submitEdit} className="space-y-4 p-6">
               <h2 id={titleId} className="text-lg font-semibold">
                 Edit permissions of {member.label}
@@ -104,7 +106,7 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
                 </p>
               ) : null}
               <div className="flex justify-end gap-2">
-                <Button variant="secondary" onClick={() => editor.current?.close()}>
+                <Button variant="secondary" onClick={editor.close}>
                   Cancel
                 </Button>
                 <Button type="submit" disabled={isSaving}>
@@ -113,6 +115,7 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
               </div>
             </form>
           </dialog>
+          ) : null}
         </>
       ) : null}
       {canMakeOwner && member.role !== 'owner' ? (
