@@ -1,5 +1,5 @@
 import 'server-only'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { getDb } from '@/db/client'
 import { getCurrentUser, type CurrentUser } from '@/lib/auth/session'
 import { getOrgForMember, type OrgContext } from '@/lib/data/organizations'
@@ -27,5 +27,3 @@ export function orgAction<S extends z.ZodObject<{ slug: z.ZodString }>, Data = u
       return handler(input, { ...ctx, user })
     })
 }
-
-export const slugField = z.string().min(1).max(100)

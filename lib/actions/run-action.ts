@@ -28,12 +28,6 @@ export function formToObject(formData: FormData): Record<string, unknown> {
   return { ...out }
 }
 
-export class NotSignedInError extends Error {
-  constructor() {
-    super('You need to sign in again.')
-  }
-}
-
 /**
  * The core of every server action: who calls (on the server, from the session),
  * then the input through its schema, then the handler. Expected failures come

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next'
-import Link from 'next/link'
+import { MessagePage } from '@/components/layout/message-page'
 import { buttonClass } from '@/components/ui/button-class'
 import { getEnv } from '@/lib/env'
 
@@ -25,15 +25,11 @@ export default async function ConfirmSignInPage({ searchParams }: { searchParams
   const callback = parseCallback(url, getEnv().APP_URL)
   if (!callback) {
     return (
-      <main id="main" className="mx-auto max-w-md px-6 py-20">
-        <h1 className="text-2xl font-semibold">This sign-in link is not valid</h1>
-        <p className="mt-3 text-slate-700">The link may have been cut or changed. Ask for a new one.</p>
-        <p className="mt-6">
-          <Link href="/login" className="font-medium text-indigo-700 underline">
-            Request a new sign-in link
-          </Link>
-        </p>
-      </main>
+      <MessagePage
+        title="This sign-in link is not valid"
+        body="The link may have been cut or changed. Ask for a new one."
+        link={{ href: '/login', label: 'Request a new sign-in link' }}
+      />
     )
   }
   const email = callback.searchParams.get('email') ?? ''

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next'
-import Link from 'next/link'
+import { MessagePage } from '@/components/layout/message-page'
 
 export const metadata: Metadata = { title: 'Sign-in problem' }
 
@@ -14,15 +14,5 @@ const messages: Record<string, { title: string; body: string }> = {
 export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   const { error } = await searchParams
   const message = (error && messages[error]) || { title: 'We could not sign you in', body: 'Something went wrong while signing in. Please try again.' }
-  return (
-    <main id="main" className="mx-auto max-w-md px-6 py-20">
-      <h1 className="text-2xl font-semibold">{message.title}</h1>
-      <p className="mt-3 text-slate-700">{message.body}</p>
-      <p className="mt-6">
-        <Link href="/login" className="font-medium text-indigo-700 underline">
-          Request a new sign-in link
-        </Link>
-      </p>
-    </main>
-  )
+  return <MessagePage title={message.title} body={message.body} link={{ href: '/login', label: 'Request a new sign-in link' }} />
 }

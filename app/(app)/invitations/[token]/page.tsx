@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation'
 import { getDb } from '@/db/client'
 import { getCurrentUser } from '@/lib/auth/session'
 import { getInvitationByToken } from '@/lib/data/invitations'
+import { MessagePage } from '@/components/layout/message-page'
 import { buttonClass } from '@/components/ui/button-class'
 import { SubmitButton } from '@/components/ui/button'
 import { inviterLabel } from '../../_lib/open-invitations'
@@ -14,18 +15,10 @@ import { RespondButtons } from '../_components/respond-buttons'
 
 export const metadata: Metadata = { title: 'Invitation', referrer: 'no-referrer' }
 
+const toDashboard = { href: '/dashboard', label: 'Go to the Dashboard' }
+
 function Ended({ title, body }: { title: string; body: string }) {
-  return (
-    <div className="mx-auto max-w-lg py-12">
-      <h1 className="text-2xl font-semibold">{title}</h1>
-      <p className="mt-3 text-slate-700">{body}</p>
-      <p className="mt-6">
-        <Link href="/dashboard" className="font-medium text-indigo-700 underline">
-          Go to the Dashboard
-        </Link>
-      </p>
-    </div>
-  )
+  return <MessagePage title={title} body={body} link={toDashboard} isMain={false} />
 }
 
 // A GET never changes anything here (mail scanners open links): signing in,
