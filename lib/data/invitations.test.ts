@@ -590,12 +590,13 @@ describe('getInvitationByToken', () => {
     expect((await getInvitationByToken(t.db, inv.token, new Date(Date.now() + 8 * DAY)))?.status).toBe('expired')
   })
 
-  it('answers null to malformed and unknown tokens alike, the malformed without a query', async () => {
+  it('answers null to malformed and unknown tokens alike, each with one lookup (the same work, the same time)', async () => {
     const start = queryCounter.count
-    for (const token of ['', 'short', 'x'.repeat(43), '../../etc/passwd', `${'A'.repeat(42)}B`]) {
+    const malformed = ['', 'short', 'x'.repeat(43), '../../etc/passwd', `${'A'.repeat(42)}B`]
+    for (const token of malformed) {
       expect(await getInvitationByToken(t.db, token)).toBeNull()
     }
-    expect(queryCounter.count).toBe(start)
+    expect(queryCounter.count - start).toBe(malformed.length)
     expect(await getInvitationByToken(t.db, 'A'.repeat(43))).toBeNull()
   })
 })

@@ -746,7 +746,10 @@ export interface InvitationView {
  * never reaches the database), so guessing learns nothing. Reading never changes anything.
  */
 export async function getInvitationByToken(db: Db, token: string, now: Date = new Date()): Promise<InvitationView | null> {
-  if (!isWellFormedToken(token)) return null
+  // A malformed token costs the same lookup as an unknown one (its hash matches nothing), so the
+  // page answers both alike in status, body and time: guessing learns nothing, not even the format.
+  const isWellFormed = isWellFormedToken(token)
+  const lookupHash = hashToken(isWellFormed ? token : `malformed:${String(token).slice(0, 512)}`)
   const [row] = await db
     .select({
       id: invitations.id,
@@ -765,8 +768,8 @@ export async function getInvitationByToken(db: Db, token: string, now: Date = ne
     .from(invitations)
     .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
     .leftJoin(users, eq(users.id, invitations.invitedBy))
-    .where(eq(invitations.tokenHash, hashToken(token)))
-  if (!row) return null
+    .where(eq(invitations.tokenHash, lookupHash))
+  if (!row || !isWellFormed) return null
   const grants = await db
     .select({ projectName: projects.name, level: invitationProjectGrants.level })
     .from(invitationProjectGrants)
