@@ -1,5 +1,5 @@
 import 'server-only'
-import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { memberships, projectMembers, projects, users } from '@/db/schema'
 import { effectivePermissions, hasPermission, isProjectLevel, levelAtLeast, type OrgPermission, type ProjectLevel, type Role } from '@/lib/permissions'
@@ -20,35 +20,23 @@ export interface VisibleProject {
  */
 export async function listVisibleProjects(db: Db, { orgId, userId, limit = 200 }: { orgId: string; userId: string; limit?: number }): Promise<VisibleProject[]> {
   if (!isUuid(orgId) || !isUuid(userId)) return []
-  // The caller's rights come from its membership row, never from the caller.
-  const [member] = await db
-    .select({ role: memberships.role, permissions: memberships.permissions })
+  // One query, starting from the caller's own membership row (never from what a caller claims):
+  // owners, admins and holders of projects:manage_all see every project as admin; members see
+  // the projects they have a level on.
+  const seesAll = sql<boolean>`(${memberships.role} in ('owner', 'admin') or 'projects:manage_all' = any(${memberships.permissions}))`
+  const rows = await db
+    .select({
+      id: projects.id,
+      name: projects.name,
+      level: sql<ProjectLevel>`case when ${seesAll} then 'admin' else ${projectMembers.level}::text end`,
+    })
     .from(memberships)
-    .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, userId)))
-  if (!member) return []
-  return queryVisibleProjects(db, { orgId, userId, role: member.role, permissions: effectivePermissions(member.role, member.permissions), limit })
-}
-
-async function queryVisibleProjects(
-  db: Db,
-  { orgId, userId, role, permissions, limit }: { orgId: string; userId: string; role: Role; permissions: OrgPermission[]; limit: number },
-): Promise<VisibleProject[]> {
-  if (role === 'owner' || hasPermission({ role, permissions }, 'projects:manage_all')) {
-    const rows = await db
-      .select({ id: projects.id, name: projects.name })
-      .from(projects)
-      .where(eq(projects.organizationId, orgId))
-      .orderBy(asc(projects.name), asc(projects.id))
-      .limit(limit)
-    return rows.map((r) => ({ ...r, level: 'admin' as const }))
-  }
-  return db
-    .select({ id: projects.id, name: projects.name, level: projectMembers.level })
-    .from(projectMembers)
-    .innerJoin(projects, and(eq(projects.id, projectMembers.projectId), eq(projects.organizationId, orgId)))
-    .where(and(eq(projectMembers.organizationId, orgId), eq(projectMembers.userId, userId)))
+    .innerJoin(projects, eq(projects.organizationId, memberships.organizationId))
+    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, memberships.userId)))
+    .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, userId), or(seesAll, isNotNull(projectMembers.level))))
     .orderBy(asc(projects.name), asc(projects.id))
     .limit(limit)
+  return rows
 }
 
 /** Creates a project; needs projects:create. The creator becomes the project's admin. */
