@@ -1,9 +1,10 @@
+import { queryCounter } from '@/db/client'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { eq, inArray, sql } from 'drizzle-orm'
 import { emailOutbox } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { startFakeResend, type FakeResend } from '@/test/fake-resend'
-import { REDACTED_BODY, deliverDueEmails, enqueueEmail, listMailbox } from './outbox'
+import { REDACTED_BODY, deliverDueEmails, enqueueEmail, enqueueEmails, listMailbox } from './outbox'
 import { createResendTransport, type EmailTransport } from './transport'
 
 const FROM = 'Invitations <invites@example.com>'
@@ -281,5 +282,15 @@ describe('bodies after delivery', () => {
     fake.failNext({ status: 422 })
     await deliverDueEmails(t.db, transport, { from: FROM, onlyIds: [id] })
     expect(await getRow(id)).toMatchObject({ status: 'failed', html: REDACTED_BODY, text: REDACTED_BODY })
+  })
+})
+
+describe('enqueueEmails', () => {
+  it('queues a batch in one statement and returns each id in the order given', async () => {
+    const start = queryCounter.count
+    const emails = ['one', 'two', 'three'].map((n) => ({ kind: 'test', to: `${n}@example.com`, subject: n, html: `<p>${n}</p>`, text: n }))
+    const ids = await enqueueEmails(t.db, emails)
+    expect(queryCounter.count - start).toBe(1)
+    for (const [i, { id }] of ids.entries()) expect((await getRow(id)).recipient).toBe(emails[i].to)
   })
 })

@@ -16,18 +16,24 @@ export interface OutboxEmail {
 
 /** Queues an email; pass the transaction of the change that causes it, so both commit or neither. */
 export async function enqueueEmail(db: Db, email: OutboxEmail): Promise<{ id: string }> {
-  const [row] = await db
-    .insert(emailOutbox)
-    .values({
-      kind: email.kind,
-      recipient: email.to,
-      subject: email.subject,
-      html: email.html,
-      text: email.text,
-      idempotencyKey: email.idempotencyKey ?? `${email.kind}/${randomUUID()}`,
-    })
-    .returning({ id: emailOutbox.id })
+  const [row] = await enqueueEmails(db, [email])
   return row
+}
+
+/** Queues several emails in one statement; ids come back in the order given. */
+export async function enqueueEmails(db: Db, emails: OutboxEmail[]): Promise<{ id: string }[]> {
+  if (emails.length === 0) return []
+  const values = emails.map((email) => ({
+    kind: email.kind,
+    recipient: email.to,
+    subject: email.subject,
+    html: email.html,
+    text: email.text,
+    idempotencyKey: email.idempotencyKey ?? `${email.kind}/${randomUUID()}`,
+  }))
+  const rows = await db.insert(emailOutbox).values(values).returning({ id: emailOutbox.id, idempotencyKey: emailOutbox.idempotencyKey })
+  const idByKey = new Map(rows.map((r) => [r.idempotencyKey, r.id]))
+  return values.map((v) => ({ id: idByKey.get(v.idempotencyKey)! }))
 }
 
 export const REDACTED_BODY = '[removed after delivery: it held a single-use link]'
