@@ -94,6 +94,14 @@ if (!e2eOnly) {
       exitCode = 1
     }
   }
+  // A high or critical advisory in a runtime dependency fails the run, counted as one check
+  // (an unreachable audit endpoint passes with a notice unless AUDIT_REQUIRED=1).
+  if ((await run('node', ['scripts/audit.mjs'])) === 0) totals.passed += 1
+  else {
+    console.error('npm run audit failed (see above).')
+    totals.failed += 1
+    exitCode = 1
+  }
   const out = path.join(resultsDir, 'vitest.json')
   rmSync(out, { force: true })
   const code = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`])

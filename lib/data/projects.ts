@@ -3,6 +3,7 @@ import { and, asc, desc, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { memberships, projectMembers, projects, users } from '@/db/schema'
 import { effectivePermissions, hasPermission, isProjectLevel, levelAtLeast, type OrgPermission, type ProjectLevel, type Role } from '@/lib/permissions'
+import { normalizeEmail } from '@/lib/validations/common'
 import { normalizeProjectName } from '@/lib/validations/project-access'
 import { recordAudit } from './audit'
 import { decodeCursor, encodeCursor } from './cursor'
@@ -160,6 +161,8 @@ export async function listProjectMembers(
 const NOT_FOUND_PROJECT = 'This project was not found.'
 const NOT_PROJECT_ADMIN = 'You need admin access to this project to do that.'
 
+const NOT_A_MEMBER = 'This person is not a member of the organization.'
+
 export type SetProjectAccessResult = { ok: true } | { ok: false; error: 'not_found' | 'forbidden' | 'escalation' | 'not_member'; message: string }
 
 /**
@@ -169,10 +172,11 @@ export type SetProjectAccessResult = { ok: true } | { ok: false; error: 'not_fou
  */
 export async function setProjectAccess(
   db: Db,
-  { orgId, actorId, projectId, userId, level }: { orgId: string; actorId: string; projectId: string; userId: string; level: ProjectLevel | null },
+  params: { orgId: string; actorId: string; projectId: string; level: ProjectLevel | null } & ({ userId: string } | { email: string }),
 ): Promise<SetProjectAccessResult> {
+  const { orgId, actorId, projectId, level } = params
   if (!isUuid(orgId) || !isUuid(actorId) || !isUuid(projectId)) return { ok: false, error: 'not_found', message: NOT_FOUND_PROJECT }
-  if (!isUuid(userId)) return { ok: false, error: 'not_member', message: 'This person is not a member of the organization.' }
+  if ('userId' in params && !isUuid(params.userId)) return { ok: false, error: 'not_member', message: NOT_A_MEMBER }
   if (level !== null && !isProjectLevel(level)) return { ok: false, error: 'escalation', message: 'Choose view, edit or admin.' }
 
   return db.transaction(async (txAny): Promise<SetProjectAccessResult> => {
@@ -183,14 +187,17 @@ export async function setProjectAccess(
     if (level && !levelAtLeast(project.myLevel, level)) {
       return { ok: false, error: 'escalation', message: `You can grant at most ${project.myLevel} access to this project.` }
     }
-    // The share lock keeps the target a member until we commit (removeMember deletes the row).
+    // Only now, after the caller's own check, is the target looked up: a caller who may not manage
+    // the project cannot learn whether an address belongs to a member. The share lock keeps the
+    // target a member until we commit (removeMember deletes the row).
     const [target] = await tx
-      .select({ email: users.email })
+      .select({ userId: memberships.userId, email: users.email })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, userId)))
+      .where(and(eq(memberships.organizationId, orgId), 'userId' in params ? eq(memberships.userId, params.userId) : eq(users.email, normalizeEmail(params.email))))
       .for('share', { of: memberships })
-    if (!target) return { ok: false, error: 'not_member', message: 'This person is not a member of the organization.' }
+    if (!target) return { ok: false, error: 'not_member', message: NOT_A_MEMBER }
+    const { userId } = target
 
     const [current] = await tx
       .select({ level: projectMembers.level })

@@ -5,17 +5,33 @@ import { createHash, randomBytes } from 'node:crypto'
 import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '@/db/client'
-import { memberships, users } from '@/db/schema'
+import { memberships, notifications, users } from '@/db/schema'
 import { runAction } from '@/lib/actions/run-action'
 import { fail, ok, type ActionState } from '@/lib/actions/state'
-import { acceptInvitation, claimInvitationForNewUser, createInvitations, declineInvitation, resendInvitation, revokeInvitation, type InviteOutcome } from '@/lib/data/invitations'
-import { createOrganization, getOrgForMember, type OrgContext } from '@/lib/data/organizations'
-import { createProject } from '@/lib/data/projects'
+import {
+  acceptInvitation,
+  claimInvitationForNewUser,
+  createInvitations,
+  declineInvitation,
+  getPreviousAccess,
+  resendInvitation,
+  revokeInvitation,
+  updateInvitation,
+  type InviteOutcome,
+} from '@/lib/data/invitations'
+import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from '@/lib/data/members'
+import { markNotificationsRead } from '@/lib/data/notifications'
+import { createOrganization, getOrgForMember, setSeatLimit, type OrgContext } from '@/lib/data/organizations'
+import { createProject, deleteProject, renameProject, setProjectAccess } from '@/lib/data/projects'
 import { addProject, setProjectLevel } from '@/lib/data/invitations.test-support'
 import { hasPermission, type OrgPermission } from '@/lib/permissions'
 import { invitationIdSchema, inviteSchema, isWellFormedToken, respondSchema } from '@/lib/validations/invitation'
+import { previousAccessSchema, updateInvitationSchema } from '@/lib/validations/invitation-edit'
+import { leaveOrganizationSchema, memberAccessSchema, memberTargetSchema, seatLimitSchema } from '@/lib/validations/member'
 import { createOrganizationSchema } from '@/lib/validations/organization'
 import { createProjectSchema } from '@/lib/validations/project'
+import { projectAccessSchema, projectRefSchema, renameProjectSchema } from '@/lib/validations/project-access'
+import { emailField } from '@/lib/validations/common'
 import { createUser } from '@/test/factories'
 
 export const config = { appUrl: 'https://app.example.com', ttlDays: 7 }
@@ -233,10 +249,20 @@ export function authActionLike<S extends z.ZodType, Data = unknown>(schema: S, h
 
 const respondWithRedirect = respondSchema.extend({ then: z.enum(['stay', 'org']).optional() })
 
+/** The form of grantProjectAccessAction (app/(app)/orgs/[slug]/projects/[projectId]/actions.ts, where it is not exported). */
+export const grantByEmailSchema = projectRefSchema.extend({
+  email: emailField,
+  level: z.enum(['view', 'edit', 'admin'], { message: 'Choose view, edit or admin.' }),
+})
+
+/** The form of markNotificationsReadAction: nothing. */
+export const markReadSchema = z.object({})
+
 /**
- * The server actions of app/**\/actions.ts, each its schema and the data function it calls, with
- * the same result mapping; revalidatePath and deliverSoon (after the response) are left out and
- * redirect() is a success state. The data functions authorize on their own, inside their transaction.
+ * The server actions of app/**\/actions.ts and app/(app)/notifications-actions.ts, each its schema
+ * and the data function it calls, with the same result mapping; revalidatePath and deliverSoon
+ * (after the response) are left out and redirect() is a success state. The data functions
+ * authorize on their own, inside their transaction.
  */
 export function actions(db: Db, cfg: { appUrl: string; ttlDays: number; cooldownMs?: number } = config) {
   const outcomeCount = (rows: { outcome: InviteOutcome }[], outcome: InviteOutcome) => rows.filter((r) => r.outcome === outcome).length
@@ -276,6 +302,76 @@ export function actions(db: Db, cfg: { appUrl: string; ttlDays: number; cooldown
       if (!result.ok) return fail(result.message)
       return ok('Invitation revoked.')
     }),
+    updateMemberAccess: orgActionLike(db, memberAccessSchema, 'members:manage_permissions', async (input, { org, user }) => {
+      const result = await updateMemberAccess(db, { orgId: org.id, actorId: user.id, userId: input.userId, role: input.role, permissions: input.permissions })
+      if (!result.ok) return fail(result.message)
+      return ok('Permissions saved.')
+    }),
+    removeMember: orgActionLike(db, memberTargetSchema, 'members:remove', async ({ userId }, { org, user }) => {
+      const result = await removeMember(db, { orgId: org.id, actorId: user.id, userId })
+      if (!result.ok) return fail(result.message)
+      return ok('Member removed.')
+    }),
+    makeOwner: orgActionLike(db, memberTargetSchema, null, async ({ userId }, { org, user }) => {
+      const result = await makeOwner(db, { orgId: org.id, actorId: user.id, userId })
+      if (!result.ok) return fail(result.message)
+      return ok('They are now an owner.')
+    }),
+    leaveOrganization: orgActionLike(db, leaveOrganizationSchema, null, async (_input, { org, user }) => {
+      const result = await leaveOrganization(db, { orgId: org.id, userId: user.id })
+      if (!result.ok) return fail(result.message)
+      return ok('redirect:/dashboard')
+    }),
+    updateInvitation: orgActionLike(db, updateInvitationSchema, 'members:invite', async (input, { org, user }) => {
+      const result = await updateInvitation(db, {
+        orgId: org.id,
+        actorId: user.id,
+        invitationId: input.invitationId,
+        role: input.role,
+        permissions: input.permissions,
+        projectGrants: input.projects,
+      })
+      if (!result.ok) return fail(result.message)
+      return ok('Invitation updated. The link stays the same.')
+    }),
+    previousAccess: orgActionLike(db, previousAccessSchema, 'members:invite', async ({ email }, { org, user }) => {
+      const previous = await getPreviousAccess(db, { orgId: org.id, actorId: user.id, email })
+      return { status: 'success' as const, data: previous }
+    }),
+    setSeatLimit: orgActionLike(db, seatLimitSchema, null, async ({ seatLimit }, { org, user }) => {
+      const result = await setSeatLimit(db, { orgId: org.id, actorId: user.id, seatLimit })
+      if (!result.ok) return fail(result.message, result.error === 'invalid' ? { seatLimit: [result.message] } : undefined)
+      return ok(seatLimit === null ? 'Seat limit removed.' : `Seat limit set to ${seatLimit}.`)
+    }),
+    // app/(app)/orgs/[slug]/projects/[projectId]/actions.ts
+    grantProjectAccess: orgActionLike(db, grantByEmailSchema, null, async ({ projectId, email, level }, { org, user }) => {
+      const result = await setProjectAccess(db, { orgId: org.id, actorId: user.id, projectId, email, level })
+      if (!result.ok && result.error === 'not_member') {
+        return fail('This address is not a member of the organization. Invite them first.', { email: ['Not a member of this organization.'] })
+      }
+      if (!result.ok) return fail(result.message)
+      return ok(`Access granted to ${email}.`)
+    }),
+    setProjectAccess: orgActionLike(db, projectAccessSchema, null, async ({ projectId, userId, level }, { org, user }) => {
+      const result = await setProjectAccess(db, { orgId: org.id, actorId: user.id, projectId, userId, level })
+      if (!result.ok) return fail(result.message)
+      return ok(level ? 'Access level changed.' : 'Access removed.')
+    }),
+    renameProject: orgActionLike(db, renameProjectSchema, null, async ({ projectId, name }, { org, user }) => {
+      const result = await renameProject(db, { orgId: org.id, actorId: user.id, projectId, name })
+      if (!result.ok) return fail(result.message)
+      return ok('Project renamed.')
+    }),
+    deleteProject: orgActionLike(db, projectRefSchema, null, async ({ projectId }, { org, user }) => {
+      const result = await deleteProject(db, { orgId: org.id, actorId: user.id, projectId })
+      if (!result.ok) return fail(result.message)
+      return ok(`redirect:/orgs/${org.slug}`)
+    }),
+    // app/(app)/notifications-actions.ts
+    markNotificationsRead: authActionLike(markReadSchema, async (_input, user) => {
+      await markNotificationsRead(db, { userId: user.id })
+      return ok()
+    }),
     // app/(app)/invitations/actions.ts
     acceptInvitation: authActionLike(respondWithRedirect, async ({ invitationId, then }, user) => {
       const result = await acceptInvitation(db, { invitationId, userId: user.id })
@@ -300,6 +396,15 @@ export function actions(db: Db, cfg: { appUrl: string; ttlDays: number; cooldown
       return ok(`redirect:/invitations/${token}`)
     },
   }
+}
+
+/** An unread "x accepted your invitation" notification for `userId` about organization `orgId`. */
+export async function addNotification(db: Db, { userId, orgId, email = uniqueEmail('joined') }: { userId: string; orgId: string; email?: string }) {
+  const [row] = await db
+    .insert(notifications)
+    .values({ userId, organizationId: orgId, kind: 'invitation.accepted', data: { email, orgName: 'Notified org' } })
+    .returning({ id: notifications.id })
+  return row
 }
 
 export function isActionState(value: unknown): value is ActionState {

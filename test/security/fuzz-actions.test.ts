@@ -18,10 +18,34 @@ import { ALL_PERMISSIONS } from '@/lib/permissions'
 import { isValidEmail } from '@/lib/validations/common'
 import { signInSchema } from '@/lib/validations/auth'
 import { invitationIdSchema, inviteSchema, isWellFormedToken, respondSchema } from '@/lib/validations/invitation'
+import { previousAccessSchema, updateInvitationSchema } from '@/lib/validations/invitation-edit'
+import { leaveOrganizationSchema, memberAccessSchema, memberTargetSchema, seatLimitSchema } from '@/lib/validations/member'
 import { createOrganizationSchema } from '@/lib/validations/organization'
 import { createProjectSchema } from '@/lib/validations/project'
+import { projectAccessSchema, projectRefSchema, renameProjectSchema } from '@/lib/validations/project-access'
+import { createInvitations } from '@/lib/data/invitations'
+import { addProject, setProjectLevel } from '@/lib/data/invitations.test-support'
+import { removeMember } from '@/lib/data/members'
 import { createTestDb, type TestDb } from '@/test/db'
-import { actions, rowsOf, CALLER_KINDS, callerId, createSecurityWorld, isActionState, snapshot, userGetter, type CallerKind, type GetUser, type SecurityWorld } from './fixtures'
+import {
+  actions,
+  addMemberTo,
+  addNotification,
+  config,
+  grantByEmailSchema,
+  markReadSchema,
+  rowsOf,
+  CALLER_KINDS,
+  callerId,
+  createSecurityWorld,
+  isActionState,
+  snapshot,
+  uniqueEmail,
+  userGetter,
+  type CallerKind,
+  type GetUser,
+  type SecurityWorld,
+} from './fixtures'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000)
 
@@ -29,6 +53,21 @@ let t: TestDb
 let w: SecurityWorld
 let act: ReturnType<typeof actions>
 const getters = new Map<CallerKind, GetUser>()
+
+/**
+ * What the member-management and project fuzzing may change, remove or delete, so that the callers
+ * stay the kind they are: a member and an admin to edit, remove or promote; a project on which the
+ * member without permissions is admin, and one to delete; a pending invitation to edit; a former
+ * member whose previous access can be offered.
+ */
+let targets: {
+  member: { id: string; email: string }
+  admin: { id: string; email: string }
+  project: { id: string; name: string }
+  doomed: { id: string; name: string }
+  invitationId: string
+  formerEmail: string
+}
 
 beforeAll(async () => {
   t = await createTestDb()
@@ -42,6 +81,26 @@ beforeAll(async () => {
   // Give the member holding members:invite the other permissions a fuzzed invitation may offer.
   const inviterId = (await callerId(t.db, w, 'memberWith', 'members:invite'))!
   await t.db.update(memberships).set({ permissions: ALL_PERMISSIONS }).where(eq(memberships.userId, inviterId))
+
+  const member = await addMemberTo(t.db, w.org.id, 'member', ['members:read'], 'fuzz-member')
+  const admin = await addMemberTo(t.db, w.org.id, 'admin', [], 'fuzz-admin')
+  const project = await addProject(t.db, w.org.id, 'Fuzz project')
+  const doomed = await addProject(t.db, w.org.id, 'Fuzz doomed project')
+  await setProjectLevel(t.db, w.org.id, project.id, w.memberWithout.id, 'admin')
+  await setProjectLevel(t.db, w.org.id, project.id, member.id, 'edit')
+  const inv = await createInvitations(
+    t.db,
+    { orgId: w.org.id, actorId: w.owner.id, emails: [uniqueEmail('fuzz-invitee')], role: 'member', permissions: ['members:read'], projectGrants: [{ projectId: project.id, level: 'view' }] },
+    config,
+  )
+  if (!inv.ok) throw new Error('fuzz targets: invitation refused')
+  const former = await addMemberTo(t.db, w.org.id, 'member', ['members:read', 'projects:create'], 'fuzz-former')
+  if (!(await removeMember(t.db, { orgId: w.org.id, actorId: w.owner.id, userId: former.id })).ok) throw new Error('fuzz targets: removal refused')
+  for (const kind of CALLER_KINDS) {
+    const id = await callerId(t.db, w, kind, 'members:invite')
+    if (id) await addNotification(t.db, { userId: id, orgId: kind === 'otherOrg' ? w.other.org.id : w.org.id })
+  }
+  targets = { member, admin, project, doomed, invitationId: inv.results[0].invitationId!, formerEmail: former.email }
 }, 120_000)
 afterAll(async () => t.cleanup())
 
@@ -261,6 +320,123 @@ describe('fuzzing every action’s input', () => {
     passes: (fd) => isWellFormedToken(fd.get('token')),
   })
 
+  // Issue 4: member management, invitation edits, seat limit, project settings, notifications. The
+  // ones that promote, demote or remove come last and act on `targets`; a caller's own id is sent
+  // only where the rules refuse (oneself, an owner by a non-owner). Leaving is last of all.
+  const slugs = (world: SecurityWorld) => s('slug', fc.constantFrom(world.org.slug, world.other.org.slug))
+  const UNKNOWN = '6f1c1d3e-8a7b-4c1d-9e2f-0a1b2c3d4e5f'
+  const permissionsArb = fc.subarray([...ALL_PERMISSIONS], { maxLength: 3 }).map((ps) => ps.map((p): Entry => ['permissions[]', p]))
+  const memberIds = (world: SecurityWorld) => fc.constantFrom(targets.member.id, targets.admin.id, world.owner.id, world.other.owner.id, world.stranger.id, UNKNOWN)
+  const projectIds = (world: SecurityWorld) => fc.constantFrom(targets.project.id, world.projects.hidden.id, world.other.project.id, UNKNOWN)
+
+  fuzz({
+    name: 'updateInvitationAction',
+    fields: ['slug', 'invitationId', 'role', 'permissions', 'projects'],
+    schema: updateInvitationSchema,
+    valid: (world) =>
+      fc
+        .tuple(
+          slugs(world),
+          s('invitationId', fc.constantFrom(targets.invitationId, world.pending.id, UNKNOWN)),
+          s('role', fc.constantFrom('admin', 'member')),
+          permissionsArb,
+          fc.subarray([`${targets.project.id}:admin`, `${world.projects.hidden.id}:edit`, `${world.other.project.id}:view`, `${targets.project.id}:none`], { maxLength: 2 }).map((ps) =>
+            ps.map((p): Entry => ['projects[]', p]),
+          ),
+        )
+        .map(([a, b, c, d, e]) => [a, b, c, ...d, ...e]),
+    run: (fd, u) => act.updateInvitation(fd, u),
+  })
+  fuzz({
+    name: 'previousAccessAction',
+    fields: ['slug', 'email'],
+    schema: previousAccessSchema,
+    valid: (world) => fc.tuple(slugs(world), s('email', fc.oneof(fc.constantFrom(targets.formerEmail, ` ${targets.formerEmail.toUpperCase()} `), fc.emailAddress()))),
+    run: (fd, u) => act.previousAccess(fd, u),
+  })
+  fuzz({
+    name: 'grantProjectAccessAction',
+    fields: ['slug', 'projectId', 'email', 'level'],
+    schema: grantByEmailSchema,
+    valid: (world) =>
+      fc.tuple(
+        slugs(world),
+        s('projectId', projectIds(world)),
+        s('email', fc.oneof(fc.constantFrom(targets.member.email, targets.admin.email.toUpperCase(), world.stranger.email, world.other.owner.email), fc.emailAddress())),
+        s('level', fc.constantFrom('view', 'edit', 'admin')),
+      ),
+    run: (fd, u) => act.grantProjectAccess(fd, u),
+  })
+  fuzz({
+    name: 'setProjectAccessAction',
+    fields: ['slug', 'projectId', 'userId', 'level'],
+    schema: projectAccessSchema,
+    valid: (world) => fc.tuple(slugs(world), s('projectId', projectIds(world)), s('userId', memberIds(world)), s('level', fc.constantFrom('view', 'edit', 'admin', 'none'))),
+    run: (fd, u) => act.setProjectAccess(fd, u),
+  })
+  fuzz({
+    name: 'renameProjectAction',
+    fields: ['slug', 'projectId', 'name'],
+    schema: renameProjectSchema,
+    valid: (world) => fc.tuple(slugs(world), s('projectId', projectIds(world)), s('name', fc.constantFrom('Apollo', '<i>x</i>', '  Gemini  two ', 'z'.repeat(80)))),
+    run: (fd, u) => act.renameProject(fd, u),
+  })
+  fuzz({
+    name: 'deleteProjectAction',
+    fields: ['slug', 'projectId'],
+    schema: projectRefSchema,
+    valid: (world) => fc.tuple(slugs(world), s('projectId', fc.constantFrom(targets.doomed.id, world.other.project.id, UNKNOWN))),
+    run: (fd, u) => act.deleteProject(fd, u),
+  })
+  fuzz({
+    name: 'markNotificationsReadAction',
+    // The bell posts no field; a slug must not change whose notifications are marked.
+    fields: ['slug'],
+    schema: markReadSchema,
+    valid: (world) => fc.oneof(fc.constant<Entry[]>([]), fc.tuple(slugs(world))),
+    run: (fd, u) => act.markNotificationsRead(fd, u),
+  })
+  fuzz({
+    name: 'setSeatLimitAction',
+    fields: ['slug', 'seatLimit'],
+    schema: seatLimitSchema,
+    valid: (world) =>
+      fc.tuple(
+        slugs(world),
+        s('seatLimit', fc.oneof(fc.constantFrom('', ' ', '1', ' 7 ', '100000', '100001', '0', '-1', '1.5', '1e3', '0x10', 'Infinity', 'NaN'), fc.integer({ min: 1, max: 100_000 }).map(String))),
+      ),
+    run: (fd, u) => act.setSeatLimit(fd, u),
+  })
+  fuzz({
+    name: 'makeOwnerAction',
+    fields: ['slug', 'userId'],
+    schema: memberTargetSchema,
+    valid: (world) => fc.tuple(slugs(world), s('userId', memberIds(world))),
+    run: (fd, u) => act.makeOwner(fd, u),
+  })
+  fuzz({
+    name: 'updateMemberAccessAction',
+    fields: ['slug', 'userId', 'role', 'permissions'],
+    schema: memberAccessSchema,
+    valid: (world) => fc.tuple(slugs(world), s('userId', memberIds(world)), s('role', fc.constantFrom('admin', 'member')), permissionsArb).map(([a, b, c, d]) => [a, b, c, ...d]),
+    run: (fd, u) => act.updateMemberAccess(fd, u),
+  })
+  fuzz({
+    name: 'removeMemberAction',
+    fields: ['slug', 'userId'],
+    schema: memberTargetSchema,
+    valid: (world) => fc.tuple(slugs(world), s('userId', memberIds(world))),
+    run: (fd, u) => act.removeMember(fd, u),
+  })
+  // Last: every caller but the last owner of each organization may leave, and then is a stranger.
+  fuzz({
+    name: 'leaveOrganizationAction',
+    fields: ['slug'],
+    schema: leaveOrganizationSchema,
+    valid: (world) => fc.tuple(slugs(world)),
+    run: (fd, u) => act.leaveOrganization(fd, u),
+  })
+
   it(`signInAction (up to Auth.js's signIn): ${RUNS} hostile forms → a returned state; only a valid address counts toward its limits`, async () => {
     // app/login/actions.ts: the form through formToObject and signInSchema, then the rate limits.
     const signIn = async (fd: FormData): Promise<ActionState> => {
@@ -310,6 +486,17 @@ describe('defects the fuzzing found, each pinned by its smallest input', () => {
       inviteMembers: [['slug', slug], ['emails', 'nul@example.com'], ['role', 'member']],
       resendInvitation: [['slug', slug], ['invitationId', w.pending.id]],
       revokeInvitation: [['slug', slug], ['invitationId', w.pending.id]],
+      updateInvitation: [['slug', slug], ['invitationId', w.pending.id], ['role', 'member']],
+      previousAccess: [['slug', slug], ['email', 'nul@example.com']],
+      setSeatLimit: [['slug', slug], ['seatLimit', '5']],
+      updateMemberAccess: [['slug', slug], ['userId', w.memberWithout.id], ['role', 'member']],
+      removeMember: [['slug', slug], ['userId', w.memberWithout.id]],
+      makeOwner: [['slug', slug], ['userId', w.memberWithout.id]],
+      leaveOrganization: [['slug', slug]],
+      grantProjectAccess: [['slug', slug], ['projectId', w.projects.shared.id], ['email', w.memberWithout.email], ['level', 'view']],
+      setProjectAccess: [['slug', slug], ['projectId', w.projects.shared.id], ['userId', w.memberWithout.id], ['level', 'none']],
+      renameProject: [['slug', slug], ['projectId', w.projects.shared.id], ['name', 'Nul']],
+      deleteProject: [['slug', slug], ['projectId', w.projects.shared.id]],
     } as const
     for (const [name, entries] of Object.entries(forms)) {
       const fd = new FormData()

@@ -6,7 +6,6 @@ import { z } from 'zod'
 import { getDb } from '@/db/client'
 import { orgAction } from '@/lib/actions/org-action'
 import { fail, ok } from '@/lib/actions/state'
-import { findMemberIdByEmail } from '@/lib/data/member-lookup'
 import { deleteProject, renameProject, setProjectAccess } from '@/lib/data/projects'
 import { emailField } from '@/lib/validations/common'
 import { projectAccessSchema, projectRefSchema, renameProjectSchema } from '@/lib/validations/project-access'
@@ -20,9 +19,10 @@ const projectPath = (slug: string, projectId: string) => `/orgs/${slug}/projects
 
 /** Project admins and holders of projects:manage_all, up to their own level; the data layer decides. */
 export const grantProjectAccessAction = orgAction(grantByEmailSchema, null, async ({ projectId, email, level }, { org, user }) => {
-  const userId = await findMemberIdByEmail(getDb(), { orgId: org.id, email })
-  if (!userId) return fail('This address is not a member of the organization. Invite them first.', { email: ['Not a member of this organization.'] })
-  const result = await setProjectAccess(getDb(), { orgId: org.id, actorId: user.id, projectId, userId, level })
+  const result = await setProjectAccess(getDb(), { orgId: org.id, actorId: user.id, projectId, email, level })
+  if (!result.ok && result.error === 'not_member') {
+    return fail('This address is not a member of the organization. Invite them first.', { email: ['Not a member of this organization.'] })
+  }
   if (!result.ok) return fail(result.message)
   revalidatePath(projectPath(org.slug, projectId))
   return ok(`Access granted to ${email}.`)
