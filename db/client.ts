@@ -17,11 +17,15 @@ export interface DbHandle {
   close: () => Promise<void>
 }
 
-/** Counts statements so the benchmark can report queries per request. */
-export const queryCounter = { count: 0 }
+/**
+ * Counts statements so tests can hold the data layer to a statement budget; `log`, when set,
+ * also collects their SQL (lib/data/statement-counts.test.ts prints it when a budget is missed).
+ */
+export const queryCounter: { count: number; log: string[] | null } = { count: 0, log: null }
 const countingLogger: Logger = {
-  logQuery() {
+  logQuery(query) {
     queryCounter.count++
+    queryCounter.log?.push(query)
   },
 }
 
@@ -33,7 +37,27 @@ export function openDb(options: { databaseUrl?: string; dataDir?: string; poolSi
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true })
   const client = new PGlite(options.dataDir)
+  countPgliteTransactions(client)
   return { db: drizzlePglite(client, { schema, logger: countingLogger }) as unknown as Db, kind: 'pglite', close: () => client.close() }
+}
+
+/**
+ * drizzle sends BEGIN, COMMIT and ROLLBACK itself on pg (so its logger counts them) but leaves them
+ * to PGlite's transaction(); counting them here makes queryCounter mean the same on both drivers.
+ */
+function countPgliteTransactions(client: PGlite) {
+  const transaction = client.transaction.bind(client)
+  client.transaction = async (callback) => {
+    countingLogger.logQuery('begin', [])
+    try {
+      const result = await transaction(callback)
+      countingLogger.logQuery('commit', [])
+      return result
+    } catch (err) {
+      countingLogger.logQuery('rollback', [])
+      throw err
+    }
+  }
 }
 
 const globalForDb = globalThis as unknown as { __appDb?: DbHandle }

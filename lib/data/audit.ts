@@ -1,5 +1,5 @@
 import 'server-only'
-import { and, desc, eq, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { auditEvents, memberships, organizations, projects, users } from '@/db/schema'
 import { decodeCursor, encodeCursor } from './cursor'
@@ -17,6 +17,30 @@ export interface AuditEntry {
 export async function recordAudit(db: Db, ...entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return
   await db.insert(auditEvents).values(entries.map((e) => ({ ...e, data: e.data ?? {} })))
+}
+
+/**
+ * recordAudit as the body of a data-modifying CTE, so a change and its audit events are one
+ * statement: `source` is a SELECT of (organization_id, actor_id, action, target_type, target_id, data).
+ */
+export function recordAuditSql(source: SQL): SQL {
+  return sql`insert into audit_events (organization_id, actor_id, action, target_type, target_id, data) ${source}`
+}
+
+/** recordAuditSql for entries known up front. */
+export function recordAuditRowsSql(entries: AuditEntry[]): SQL {
+  const rows = entries.map((e) => ({
+    organization_id: e.organizationId,
+    actor_id: e.actorId,
+    action: e.action,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    data: e.data ?? {},
+  }))
+  return recordAuditSql(sql`
+    select organization_id, actor_id, action, target_type, target_id, data
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as e(organization_id uuid, actor_id uuid, action text, target_type text, target_id text, data jsonb)`)
 }
 
 export interface AuditEventRow {

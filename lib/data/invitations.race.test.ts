@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
-import { emailOutbox, invitations, memberships, projectMembers } from '@/db/schema'
+import { Client } from 'pg'
+import { emailOutbox, invitations, memberships, organizations, projectMembers } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { acceptInvitation, createInvitations, declineInvitation, resendInvitation, revokeInvitation } from './invitations'
@@ -124,5 +125,86 @@ describe('races', () => {
     expect(results.filter((x) => !x.ok).every((x) => !x.ok && x.error === 'cooldown')).toBe(true)
     const emails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.recipient, email))
     expect(emails).toHaveLength(2)
+  })
+
+  it('concurrent invites of distinct addresses share the last free seats, never more', async () => {
+    const w = await createWorld(t.db) // 4 members
+    await t.db.update(organizations).set({ seatLimit: 7 }).where(eq(organizations.id, w.org.id))
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        createInvitations(
+          t.db,
+          { orgId: w.org.id, actorId: i % 2 ? w.owner.id : w.admin.id, emails: [uniqueEmail(`seat${i}`)], role: 'member', permissions: [], projectGrants: [] },
+          config,
+        ),
+      ),
+    )
+    const outcomes = results.map((r) => (r.ok ? r.results[0].outcome : r.error))
+    expect(outcomes.filter((o) => o === 'invited')).toHaveLength(3)
+    expect(outcomes.filter((o) => o === 'seat_limit')).toHaveLength(9)
+    const pending = await t.db.select().from(invitations).where(and(eq(invitations.organizationId, w.org.id), eq(invitations.status, 'pending')))
+    expect(pending).toHaveLength(3)
+  })
+})
+
+// An invite reads the actor's membership in the statement that takes the organization lock; when it
+// had to wait for the lock, that read predates whatever the lock holder committed. These hold the lock
+// from another connection, change the organization under it, and check the invite decides on what holds
+// once it has the lock. Real Postgres only (PGlite has one connection).
+describe('an invite that waited for the organization lock', () => {
+  async function underOrganizationLock<T>(orgId: string, change: (c: Client) => Promise<void>, run: () => Promise<T>): Promise<T> {
+    const url = t.handle.pool!.options.connectionString!
+    const holder = new Client({ connectionString: url })
+    const watcher = new Client({ connectionString: url })
+    await Promise.all([holder.connect(), watcher.connect()])
+    try {
+      await holder.query('begin')
+      await holder.query('select 1 from organizations where id = $1 for no key update', [orgId])
+      const pending = run()
+      // Wait until the invite is queued behind the lock, so its snapshot predates the change.
+      for (let i = 0; ; i++) {
+        const { rows } = await watcher.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)
+        if (rows[0].n > 0) break
+        if (i > 200) throw new Error('the invite never waited for the lock')
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      await change(holder)
+      await holder.query('commit')
+      return await pending
+    } finally {
+      await Promise.all([holder.end(), watcher.end()])
+    }
+  }
+
+  it('is refused when the inviter lost members:invite meanwhile, and writes nothing', async (ctx) => {
+    if (!t.isRealPostgres) return ctx.skip()
+    const w = await createWorld(t.db)
+    const email = uniqueEmail('late')
+    const result = await underOrganizationLock(
+      w.org.id,
+      async (c) => {
+        await c.query(`update memberships set permissions = '{members:read}' where organization_id = $1 and user_id = $2`, [w.org.id, w.inviter.id])
+      },
+      () => createInvitations(t.db, { orgId: w.org.id, actorId: w.inviter.id, emails: [email], role: 'member', permissions: [], projectGrants: [] }, config),
+    )
+    expect(result).toMatchObject({ ok: false, error: 'forbidden' })
+    expect(await t.db.select().from(invitations).where(eq(invitations.email, email))).toHaveLength(0)
+    expect(await t.db.select().from(emailOutbox).where(eq(emailOutbox.recipient, email))).toHaveLength(0)
+  })
+
+  it('counts the seat taken meanwhile, and sees the address that became a member', async (ctx) => {
+    if (!t.isRealPostgres) return ctx.skip()
+    const w = await createWorld(t.db) // 4 members
+    await t.db.update(organizations).set({ seatLimit: 6 }).where(eq(organizations.id, w.org.id))
+    const joiner = await createUser(t.db, uniqueEmail('joiner'))
+    const [fresh, other] = [uniqueEmail('fresh'), uniqueEmail('other')]
+    const result = await underOrganizationLock(
+      w.org.id,
+      async (c) => {
+        await c.query(`insert into memberships (organization_id, user_id, role) values ($1, $2, 'member')`, [w.org.id, joiner.id])
+      },
+      () => createInvitations(t.db, { orgId: w.org.id, actorId: w.owner.id, emails: [joiner.email, fresh, other], role: 'member', permissions: [], projectGrants: [] }, config),
+    )
+    expect(result.ok && result.results.map((r) => r.outcome)).toEqual(['already_member', 'invited', 'seat_limit'])
   })
 })

@@ -1,6 +1,6 @@
 import 'server-only'
-import { createHash, randomBytes } from 'node:crypto'
-import { and, asc, count, desc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { and, asc, desc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import {
   auditEvents,
@@ -12,18 +12,18 @@ import {
   organizations,
   projectMembers,
   projects,
-  rateLimits,
   users,
 } from '@/db/schema'
 import { renderInvitationEmail } from '@/lib/email/render'
-import { enqueueEmail, enqueueEmails } from '@/lib/email/outbox'
-import { checkGrant, effectivePermissions, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type ProjectLevel, type Role } from '@/lib/permissions'
+import { enqueueEmailsSql } from '@/lib/email/outbox'
+import { checkGrant, effectivePermissions, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type OrgPermission, type ProjectLevel, type Role } from '@/lib/permissions'
 import { isValidEmail, normalizeEmail } from '@/lib/validations/common'
 import { isWellFormedToken, MAX_INVITES_AT_ONCE } from '@/lib/validations/invitation'
-import { recordAudit, type AuditEntry } from './audit'
+import { recordAudit, recordAuditRowsSql, recordAuditSql, type AuditEntry } from './audit'
 import { decodeCursor, encodeCursor } from './cursor'
-import { countSeatsUsed, lockOrganization } from './organizations'
-import { rateLimitKey } from './rate-limits'
+import { actorHolds, holdsPermissionSql } from './permission-sql'
+import { consumeRateLimitUnitsSql, rateLimitKey, unitsWithinSql } from './rate-limits'
+import { parseJsonColumn } from './json-column'
 
 const DAY_MS = 24 * 60 * 60_000
 
@@ -122,21 +122,14 @@ async function readProjectLevels(tx: Db, orgId: string, userId: string, projectI
   return new Map(rows.map((r) => [r.projectId, r.level]))
 }
 
-/** Consumes `units` uses of a fixed-window counter at once and says how many of them fit in `limit`. */
-async function consumeRateLimitUnits(
-  tx: Db,
-  { key, limit, windowMs, units, now }: { key: string; limit: number; windowMs: number; units: number; now: Date },
-): Promise<number> {
-  if (units <= 0) return 0
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs)
-  const [row] = await tx
-    .insert(rateLimits)
-    .values({ key, windowStart, count: units })
-    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + ${units}` } })
-    .returning({ count: rateLimits.count })
-  const usedBefore = row.count - units
-  return Math.max(0, Math.min(units, limit - usedBefore))
+/** Rows of a raw statement, on either driver. */
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows
 }
+
+/** An array as one text[] parameter. */
+const textArray = (values: readonly string[]) => sql`${sql.param(values, memberships.permissions)}::text[]`
+
 
 interface EmailContext {
   orgName: string
@@ -148,10 +141,10 @@ interface EmailContext {
 }
 
 /**
- * Renders the invitation email once for a batch, with a random placeholder where the token
- * goes, so inviting 50 people renders React once rather than 50 times.
+ * Renders the invitation email once, with a random placeholder where the token goes: a batch of
+ * 50 renders React once, and the statement that queues the emails puts each token in its copy.
  */
-async function invitationEmailRenderer(ctx: EmailContext, config: InvitationConfig, expiresAt: Date) {
+async function renderInvitationTemplate(ctx: EmailContext, config: InvitationConfig, expiresAt: Date) {
   const placeholder = `TOKEN${randomBytes(16).toString('hex')}`
   const rendered = await renderInvitationEmail({
     orgName: ctx.orgName,
@@ -164,11 +157,7 @@ async function invitationEmailRenderer(ctx: EmailContext, config: InvitationConf
     expiresAt,
     host: hostOf(config.appUrl),
   })
-  return (token: string) => ({
-    subject: rendered.subject,
-    html: rendered.html.replaceAll(placeholder, token),
-    text: rendered.text.replaceAll(placeholder, token),
-  })
+  return { ...rendered, placeholder }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,12 +167,152 @@ export type CreateInvitationsResult =
   | { ok: true; results: { email: string; outcome: InviteOutcome; invitationId?: string }[]; emailIds: string[] }
   | { ok: false; error: 'forbidden' | 'escalation' | 'not_found'; message: string; field?: 'role' | 'permissions' | 'projectGrants' }
 
+const FORBIDDEN_CREATE = 'You do not have permission to invite members.'
+
+/** The organization, locked (see lockOrganization), with what an invite needs to know about the actor and the projects. */
+async function lockOrganizationForInvite(tx: Db, { orgId, actorId, projectIds, emails, now }: { orgId: string; actorId: string; projectIds: string[]; emails: string[]; now: Date }) {
+  const [row] = rowsOf<{
+    org_name: string
+    role: Role | null
+    permissions: string[] | null
+    inviter_name: string | null
+    inviter_email: string | null
+    projects: { id: string; name: string; level: ProjectLevel | null }[]
+    stale: string[]
+  }>(
+    await tx.execute(sql`
+      select o.name as org_name, m.role, m.permissions, u.name as inviter_name, u.email as inviter_email,
+        (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'level', pm.level)), '[]'::json)
+          from projects p
+          left join project_members pm on pm.project_id = p.id and pm.organization_id = o.id and pm.user_id = ${actorId}
+          where p.organization_id = o.id and p.id = any(${textArray(projectIds)}::uuid[])) as projects,
+        (select coalesce(json_agg(i.id), '[]'::json) from invitations i
+          where i.organization_id = o.id and i.status = 'pending' and i.expires_at <= ${now.toISOString()}::timestamptz
+            and i.email = any(${textArray(emails)})) as stale
+      from organizations o
+      left join memberships m on m.organization_id = o.id and m.user_id = ${actorId}
+      left join users u on u.id = m.user_id
+      where o.id = ${orgId}
+      for no key update of o`),
+  )
+  return row ? { ...row, projects: parseJsonColumn<typeof row.projects>(row.projects), stale: parseJsonColumn<string[]>(row.stale) } : null
+}
+
+interface InviteBatch {
+  orgId: string
+  actorId: string
+  /** The actor's membership as the decision to invite saw it; nothing is written if it has changed since. */
+  actor: { role: Role; permissions: string[] }
+  role: 'admin' | 'member'
+  permissions: string[]
+  projectGrants: ProjectGrantInput[]
+  /** Valid, normalized, distinct; seats and rate limits go to the first ones. */
+  emails: string[]
+  now: Date
+  expiresAt: Date
+  email: { subject: string; html: string; text: string; placeholder: string }
+}
+
+interface InviteBatchRow {
+  email: string
+  is_member: boolean
+  pending_id: string | null
+  rank: number | null
+  free: number | null
+  allowed: number
+  invitation_id: string | null
+  email_id: string | null
+  is_actor_unchanged: boolean
+}
+
+/**
+ * One statement for the whole batch, run under the organization lock: classifies every address
+ * (member, already invited, new), gives seats and then rate-limit units to the first new ones,
+ * and writes their invitations, project grants, emails and audit events. Its snapshot is taken
+ * after the lock, so the seat count and the classification are current until commit.
+ */
+async function insertInvitationBatch(tx: Db, b: InviteBatch): Promise<InviteBatchRow[]> {
+  const tokens = b.emails.map(() => newToken())
+  const input = b.emails.map((email, i) => ({ email, token: tokens[i], token_hash: hashToken(tokens[i]), email_id: randomUUID(), ord: i + 1 }))
+  const grants = b.projectGrants.map((g) => ({ project_id: g.projectId, level: g.level }))
+  const auditData = { role: b.role, permissions: b.permissions, projectGrants: b.projectGrants }
+  const units = sql`(select count(*) from seated)`
+  const now = sql`${b.now.toISOString()}::timestamptz`
+  return rowsOf<InviteBatchRow>(
+    await tx.execute(sql`
+      with input as (
+        select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as i(email text, token text, token_hash text, email_id uuid, ord int)
+      ),
+      actor as (
+        select exists (select 1 from memberships
+          where organization_id = ${b.orgId} and user_id = ${b.actorId}
+            and role = ${b.actor.role} and permissions = ${textArray(b.actor.permissions)}) as is_unchanged
+      ),
+      classified as (
+        select i.*,
+          exists (select 1 from users u join memberships m on m.user_id = u.id and m.organization_id = ${b.orgId} where u.email = i.email) as is_member,
+          (select p.id from invitations p where p.organization_id = ${b.orgId} and p.status = 'pending' and p.email = i.email) as pending_id
+        from input i
+      ),
+      candidates as (
+        select c.*, row_number() over (order by c.ord) as rank
+        from classified c
+        where not c.is_member and c.pending_id is null and (select is_unchanged from actor)
+      ),
+      seats as (
+        select case when o.seat_limit is not null then greatest(0, o.seat_limit
+          - (select count(*) from memberships where organization_id = o.id)
+          - (select count(*) from invitations where organization_id = o.id and status = 'pending' and expires_at > ${now}))::int end as free
+        from organizations o where o.id = ${b.orgId}
+      ),
+      seated as (select c.* from candidates c where c.rank <= coalesce((select free from seats), c.rank)),
+      org_limit as (${consumeRateLimitUnitsSql({ key: rateLimitKey('invitations:org', b.orgId), windowMs: DAY_MS, now: b.now, units })}),
+      inviter_limit as (${consumeRateLimitUnitsSql({ key: rateLimitKey('invitations:inviter', b.actorId), windowMs: DAY_MS, now: b.now, units })}),
+      allowed as (
+        select least(
+          ${unitsWithinSql(units, sql`(select count from org_limit)`, INVITATIONS_PER_ORG_PER_DAY)},
+          ${unitsWithinSql(units, sql`(select count from inviter_limit)`, INVITATIONS_PER_INVITER_PER_DAY)})::int as n
+      ),
+      inserted as (
+        insert into invitations (organization_id, email, role, permissions, invited_by, token_hash, expires_at, last_sent_at, created_at, last_email_id)
+        select ${b.orgId}::uuid, s.email, ${b.role}, ${textArray(b.permissions)}, ${b.actorId}::uuid, s.token_hash,
+          ${b.expiresAt.toISOString()}::timestamptz, ${now}, ${now}, s.email_id
+        from seated s where s.rank <= (select n from allowed)
+        order by s.ord
+        -- A concurrent invite of the same address wins the partial unique index; this one then reports "already invited".
+        on conflict (organization_id, email) where status = 'pending' do nothing
+        returning id, email, last_email_id
+      ),
+      granted as (
+        insert into invitation_project_grants (invitation_id, project_id, level)
+        select ins.id, g.project_id, g.level
+        from inserted ins cross join jsonb_to_recordset(${JSON.stringify(grants)}::jsonb) as g(project_id uuid, level project_level)
+      ),
+      queued as (${enqueueEmailsSql(sql`
+        select ins.last_email_id, 'invitation', ins.email, ${b.email.subject},
+          replace(${b.email.html}, ${b.email.placeholder}, i.token), replace(${b.email.text}, ${b.email.placeholder}, i.token),
+          'invitation/' || ins.id || '/1'
+        from inserted ins join input i on i.email = ins.email`)}),
+      audited as (${recordAuditSql(sql`
+        select ${b.orgId}::uuid, ${b.actorId}::uuid, 'invitation.created', 'invitation', ins.id::text,
+          ${JSON.stringify(auditData)}::jsonb || jsonb_build_object('email', ins.email)
+        from inserted ins`)})
+      select c.email, c.is_member, c.pending_id, ca.rank::int as rank, (select free from seats) as free, (select n from allowed) as allowed,
+        ins.id as invitation_id, ins.last_email_id as email_id, (select is_unchanged from actor) as is_actor_unchanged
+      from classified c
+      left join candidates ca on ca.email = c.email
+      left join inserted ins on ins.email = c.email
+      order by c.ord`),
+  )
+}
+
 /**
  * Invites each address (at most 50). The actor must hold members:invite and may offer only
  * what it holds (no escalation, owners exempt); the projects must belong to the organization.
- * Each address is reported: invited, already a member, already invited, invalid or rate limited.
- * Invitations, project grants, audit events and emails are written in one transaction; the
- * returned email ids are for immediate delivery after the response.
+ * Each address is reported: invited, already a member, already invited, invalid, over the seat
+ * limit or rate limited. Under the organization lock, one statement writes the invitations,
+ * project grants, emails and audit events of the whole batch (four statements in all, whatever
+ * the number of addresses); the returned email ids are for immediate delivery after the response.
  */
 export async function createInvitations(
   db: Db,
@@ -203,173 +332,73 @@ export async function createInvitations(
   const projectGrants = mergeGrants(input.projectGrants)
   const emails = [...new Set(input.emails.map(normalizeEmail))]
   if (emails.length > MAX_INVITES_AT_ONCE) throw new Error(`At most ${MAX_INVITES_AT_ONCE} addresses can be invited at once`)
-  if (!isUuid(orgId) || !isUuid(actorId)) return { ok: false, error: 'forbidden', message: 'You do not have permission to invite members.' }
+  if (!isUuid(orgId) || !isUuid(actorId)) return { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE }
   if (projectGrants.some((g) => !isUuid(g.projectId))) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
+  const valid = emails.filter((e) => isValidEmail(e))
+  const projectIds = projectGrants.map((g) => g.projectId)
 
-  return db.transaction(async (txAny): Promise<CreateInvitationsResult> => {
-    const tx = txAny as unknown as Db
-    // Taken first, as by every change to seats (see lockOrganization): the seat count below holds until commit.
-    const org = await lockOrganization(tx, orgId)
-    if (!org) return { ok: false, error: 'forbidden', message: 'You do not have permission to invite members.' }
-    const [actor] = await tx
-      .select({
-        role: memberships.role,
-        permissions: memberships.permissions,
-        orgName: organizations.name,
-        name: users.name,
-        email: users.email,
-      })
-      .from(memberships)
-      .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, actorId)))
-      .for('share', { of: memberships })
-    if (!actor || !hasPermission(actor, 'members:invite')) {
-      return { ok: false, error: 'forbidden', message: 'You do not have permission to invite members.' }
-    }
+  return transactionOrRefusal(db, async (tx): Promise<CreateInvitationsResult> => {
+    // Taken first, as by every change to seats (see lockOrganization). What this statement reads
+    // besides the organization row may predate the lock: the batch statement below checks the
+    // actor's membership again and reads seats and addresses afresh.
+    const org = await lockOrganizationForInvite(tx, { orgId, actorId, projectIds, emails: valid, now })
+    if (!org) return { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE }
+    let actor = org.role ? { role: org.role, permissions: org.permissions ?? [] } : null
+    if (!actor || !hasPermission(actor, 'members:invite')) return { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE }
+    if (org.projects.length !== projectIds.length) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
 
-    const projectIds = projectGrants.map((g) => g.projectId)
-    const projectRows = projectIds.length
-      ? await tx
-          .select({ id: projects.id, name: projects.name, level: projectMembers.level })
-          .from(projects)
-          .leftJoin(
-            projectMembers,
-            and(eq(projectMembers.projectId, projects.id), eq(projectMembers.organizationId, orgId), eq(projectMembers.userId, actorId)),
-          )
-          .where(and(eq(projects.organizationId, orgId), inArray(projects.id, projectIds)))
-      : []
-    if (projectRows.length !== projectIds.length) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
-
-    const grantorLevels = new Map(projectRows.filter((p) => p.level).map((p) => [p.id, p.level as ProjectLevel]))
-    const check = checkGrant({ role: actor.role, permissions: actor.permissions, projectLevels: grantorLevels }, { role, permissions, projectGrants })
+    const grantorLevels = new Map(org.projects.filter((p) => p.level).map((p) => [p.id, p.level as ProjectLevel]))
+    const checkActor = (a: { role: Role; permissions: string[] }) =>
+      checkGrant({ role: a.role, permissions: a.permissions, projectLevels: grantorLevels }, { role, permissions, projectGrants })
+    const check = checkActor(actor)
     if (!check.ok) return { ok: false, error: 'escalation', field: check.field, message: check.message }
 
     const outcomes = new Map<string, { outcome: InviteOutcome; invitationId?: string }>()
-    const valid = emails.filter((e) => isValidEmail(e))
     for (const e of emails) if (!isValidEmail(e)) outcomes.set(e, { outcome: 'invalid' })
-
-    if (valid.length) {
-      const members = await tx
-        .select({ email: users.email })
-        .from(users)
-        .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.organizationId, orgId)))
-        .where(inArray(users.email, valid))
-      for (const m of members) outcomes.set(m.email, { outcome: 'already_member' })
-    }
-
-    const notMembers = valid.filter((e) => !outcomes.has(e))
-    if (notMembers.length) {
-      const pending = await tx
-        .select({ id: invitations.id, email: invitations.email, expiresAt: invitations.expiresAt })
-        .from(invitations)
-        .where(and(eq(invitations.organizationId, orgId), eq(invitations.status, 'pending'), inArray(invitations.email, notMembers)))
-      const stale = pending.filter((p) => p.expiresAt <= now).map((p) => p.id)
-      for (const p of pending) if (p.expiresAt > now) outcomes.set(p.email, { outcome: 'already_invited', invitationId: p.id })
-      if (stale.length) await markExpired(tx, and(inArray(invitations.id, stale), eq(invitations.organizationId, orgId)), now)
-    }
-
-    // Seats (members plus pending invitations) go to the first addresses in the list.
-    let candidates = notMembers.filter((e) => !outcomes.has(e))
-    if (org.seatLimit !== null && candidates.length) {
-      const free = Math.max(0, org.seatLimit - (await countSeatsUsed(tx, orgId, now)))
-      for (const e of candidates.slice(free)) outcomes.set(e, { outcome: 'seat_limit' })
-      candidates = candidates.slice(0, free)
-    }
-
-    // Rate limits count only the addresses that would be invited; the first ones in the list go first.
-    const allowedByOrg = await consumeRateLimitUnits(tx, {
-      key: rateLimitKey('invitations:org', orgId),
-      limit: INVITATIONS_PER_ORG_PER_DAY,
-      windowMs: DAY_MS,
-      units: candidates.length,
-      now,
-    })
-    const allowedByInviter = await consumeRateLimitUnits(tx, {
-      key: rateLimitKey('invitations:inviter', actorId),
-      limit: INVITATIONS_PER_INVITER_PER_DAY,
-      windowMs: DAY_MS,
-      units: candidates.length,
-      now,
-    })
-    const allowed = Math.min(allowedByOrg, allowedByInviter)
-    for (const e of candidates.slice(allowed)) outcomes.set(e, { outcome: 'rate_limited' })
-    const toInvite = candidates.slice(0, allowed)
-
     const emailIds: string[] = []
-    if (toInvite.length) {
+    if (valid.length) {
+      // Pending invitations past their expiry give way to new ones (rare: the sweep usually got there first).
+      if (org.stale.length) await markExpired(tx, and(inArray(invitations.id, org.stale), eq(invitations.organizationId, orgId)), now)
       const expiresAt = addMs(now, config.ttlDays * DAY_MS)
-      const tokens = new Map(toInvite.map((e) => [e, newToken()]))
-      // A concurrent invite of the same address wins the partial unique index; this one then reports "already invited".
-      const inserted = await tx
-        .insert(invitations)
-        .values(
-          toInvite.map((email) => ({
-            organizationId: orgId,
-            email,
-            role,
-            permissions,
-            invitedBy: actorId,
-            tokenHash: hashToken(tokens.get(email)!),
-            expiresAt,
-            lastSentAt: now,
-            createdAt: now,
-          })),
-        )
-        .onConflictDoNothing({ target: [invitations.organizationId, invitations.email], where: sql`${invitations.status} = 'pending'` })
-        .returning({ id: invitations.id, email: invitations.email })
-      for (const e of toInvite) outcomes.set(e, { outcome: 'already_invited' })
-      for (const row of inserted) outcomes.set(row.email, { outcome: 'invited', invitationId: row.id })
-
-      if (inserted.length) {
-        if (projectGrants.length) {
-          await tx
-            .insert(invitationProjectGrants)
-            .values(inserted.flatMap((inv) => projectGrants.map((g) => ({ invitationId: inv.id, projectId: g.projectId, level: g.level }))))
-        }
-        const names = new Map(projectRows.map((p) => [p.id, p.name]))
-        const render = await invitationEmailRenderer(
-          {
-            orgName: actor.orgName,
-            inviterName: actor.name,
-            inviterEmail: actor.email,
-            role,
-            permissions,
-            projectGrants: projectGrants.map((g) => ({ name: names.get(g.projectId) ?? '', level: g.level })),
-          },
-          config,
-          expiresAt,
-        )
-        // One insert for the whole batch: inviting 50 costs about what inviting one does.
-        const queued = await enqueueEmails(
-          tx,
-          inserted.map((inv) => ({ kind: 'invitation', to: inv.email, ...render(tokens.get(inv.email)!), idempotencyKey: `invitation/${inv.id}/1` })),
-        )
-        const sent = inserted.map((inv, i) => ({ invitationId: inv.id, emailId: queued[i].id }))
-        emailIds.push(...queued.map((q) => q.id))
-        await setLastEmailIds(tx, orgId, sent)
-        await recordAudit(
-          tx,
-          ...inserted.map(
-            (inv): AuditEntry => ({
-              organizationId: orgId,
-              actorId,
-              action: 'invitation.created',
-              targetType: 'invitation',
-              targetId: inv.id,
-              data: { email: inv.email, role, permissions, projectGrants },
-            }),
-          ),
-        )
+      const names = new Map(org.projects.map((p) => [p.id, p.name]))
+      const email = await renderInvitationTemplate(
+        {
+          orgName: org.org_name,
+          inviterName: org.inviter_name,
+          inviterEmail: org.inviter_email ?? '',
+          role,
+          permissions,
+          projectGrants: projectGrants.map((g) => ({ name: names.get(g.projectId) ?? '', level: g.level })),
+        },
+        config,
+        expiresAt,
+      )
+      const batch = { orgId, actorId, role, permissions, projectGrants, emails: valid, now, expiresAt, email }
+      let rows = await insertInvitationBatch(tx, { ...batch, actor })
+      if (!rows[0].is_actor_unchanged) {
+        // The actor's membership changed just before the lock was granted: decide again on what it is
+        // now, and leave nothing behind (stale invitations included) if that is a refusal.
+        actor = await readMembership(tx, orgId, actorId)
+        if (!actor || !hasPermission(actor, 'members:invite')) throw new Refusal<CreateInvitationsResult>({ ok: false, error: 'forbidden', message: FORBIDDEN_CREATE })
+        const recheck = checkActor(actor)
+        if (!recheck.ok) throw new Refusal<CreateInvitationsResult>({ ok: false, error: 'escalation', field: recheck.field, message: recheck.message })
+        rows = await insertInvitationBatch(tx, { ...batch, actor })
+        if (!rows[0].is_actor_unchanged) throw new Error('membership changed under the organization lock')
       }
+      for (const r of rows) outcomes.set(r.email, inviteOutcome(r))
+      emailIds.push(...rows.flatMap((r) => (r.email_id ? [r.email_id] : [])))
     }
-
-    return {
-      ok: true,
-      results: emails.map((email) => ({ email, ...outcomes.get(email)! })),
-      emailIds,
-    }
+    return { ok: true, results: emails.map((email) => ({ email, ...outcomes.get(email)! })), emailIds }
   })
+}
+
+function inviteOutcome(r: InviteBatchRow): { outcome: InviteOutcome; invitationId?: string } {
+  if (r.is_member) return { outcome: 'already_member' }
+  if (r.pending_id) return { outcome: 'already_invited', invitationId: r.pending_id }
+  if (r.invitation_id) return { outcome: 'invited', invitationId: r.invitation_id }
+  if (r.rank !== null && r.free !== null && r.rank > r.free) return { outcome: 'seat_limit' }
+  if (r.rank !== null && r.rank > r.allowed) return { outcome: 'rate_limited' }
+  return { outcome: 'already_invited' }
 }
 
 function mergeGrants(grants: ProjectGrantInput[]): ProjectGrantInput[] {
@@ -383,41 +412,20 @@ function mergeGrants(grants: ProjectGrantInput[]): ProjectGrantInput[] {
   return [...byProject].map(([projectId, level]) => ({ projectId, level }))
 }
 
-async function setLastEmailIds(tx: Db, orgId: string, sent: { invitationId: string; emailId: string }[]) {
-  if (!sent.length) return
-  const values = sql.join(
-    sent.map((s) => sql`(${s.invitationId}::uuid, ${s.emailId}::uuid)`),
-    sql`, `,
-  )
-  await tx.execute(sql`
-    update ${invitations} set last_email_id = v.email_id
-    from (values ${values}) as v(invitation_id, email_id)
-    where ${invitations.id} = v.invitation_id and ${invitations.organizationId} = ${orgId}`)
-}
-
-/** Marks pending invitations past their expiry as expired, with an audit event each; returns how many. */
+/** Marks pending invitations past their expiry as expired, with an audit event each, in one statement; returns how many. */
 async function markExpired(tx: Db, where: SQL | undefined, now: Date): Promise<number> {
-  const expired = await tx
-    .update(invitations)
-    .set({ status: 'expired' })
-    .where(and(where, eq(invitations.status, 'pending'), lte(invitations.expiresAt, now)))
-    .returning({ id: invitations.id, organizationId: invitations.organizationId, email: invitations.email })
-  for (let i = 0; i < expired.length; i += 1000) {
-    await recordAudit(
-      tx,
-      ...expired.slice(i, i + 1000).map(
-        (inv): AuditEntry => ({
-          organizationId: inv.organizationId,
-          actorId: null,
-          action: 'invitation.expired',
-          targetType: 'invitation',
-          targetId: inv.id,
-          data: { email: inv.email },
-        }),
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`
+      with expired as (
+        update ${invitations} set status = 'expired'
+        where ${and(where, eq(invitations.status, 'pending'), lte(invitations.expiresAt, now))}
+        returning id, organization_id, email
       ),
-    )
-  }
-  return expired.length
+      audited as (${recordAuditSql(sql`
+        select organization_id, null::uuid, 'invitation.expired', 'invitation', id::text, jsonb_build_object('email', email) from expired`)})
+      select count(*)::int as n from expired`),
+  )
+  return row.n
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,25 +448,31 @@ export interface PendingInvitationRow {
 
 const MAX_PAGE = 100
 
+interface GrantJson {
+  projectId: string
+  projectName: string
+  level: ProjectLevel
+}
+
 /**
  * The organization's open invitations (pending, and expired ones, which can be resent or revoked),
- * newest first, keyset-paginated; null when the actor lacks members:read. Three queries whatever
- * the page size.
+ * newest first, keyset-paginated, with how many pending ones hold a seat; null when the actor
+ * lacks members:read. One query (the caller's check, each row's project grants and the seat count
+ * folded in); a second only when the page comes back empty, to tell "none" from "not allowed".
  */
 export async function listPendingInvitations(
   db: Db,
   params: { orgId: string; actorId: string; limit?: number; cursor?: string | null; now?: Date },
-): Promise<{ items: PendingInvitationRow[]; nextCursor: string | null } | null> {
+): Promise<{ items: PendingInvitationRow[]; nextCursor: string | null; heldSeats: number } | null> {
   const { orgId, actorId } = params
   const now = params.now ?? new Date()
   const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(params.limit ?? 50)))
   if (!isUuid(orgId) || !isUuid(actorId)) return null
-
-  const [actor] = await db
-    .select({ role: memberships.role, permissions: memberships.permissions })
-    .from(memberships)
-    .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, actorId)))
-  if (!actor || !hasPermission(actor, 'members:read')) return null
+  const at = now.toISOString()
+  const heldSeats = sql<number>`(
+    select count(*) from invitations held
+    where held.organization_id = ${orgId} and held.status = 'pending' and held.expires_at > ${at}::timestamptz
+  )`.mapWith(Number)
 
   const after = decodeCursor(params.cursor)
   const rows = await db
@@ -476,6 +490,13 @@ export async function listPendingInvitations(
       inviterEmail: users.email,
       emailStatus: emailOutbox.status,
       emailError: emailOutbox.lastError,
+      grants: sql<unknown>`(
+        select coalesce(json_agg(json_build_object('projectId', p.id, 'projectName', p.name, 'level', g.level) order by p.name, p.id), '[]'::json)
+        from invitation_project_grants g
+        join projects p on p.id = g.project_id and p.organization_id = ${orgId}
+        where g.invitation_id = ${invitations.id}
+      )`,
+      heldSeats,
     })
     .from(invitations)
     .leftJoin(users, eq(users.id, invitations.invitedBy))
@@ -484,32 +505,23 @@ export async function listPendingInvitations(
       and(
         eq(invitations.organizationId, orgId),
         inArray(invitations.status, ['pending', 'expired']),
+        actorHolds(orgId, actorId, 'members:read'),
         after ? sql`(${invitations.createdAt}, ${invitations.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
       ),
     )
     .orderBy(desc(invitations.createdAt), desc(invitations.id))
     .limit(limit + 1)
 
-  const page = rows.slice(0, limit)
-  const grants = page.length
-    ? await db
-        .select({
-          invitationId: invitationProjectGrants.invitationId,
-          projectId: projects.id,
-          projectName: projects.name,
-          level: invitationProjectGrants.level,
-        })
-        .from(invitationProjectGrants)
-        .innerJoin(projects, and(eq(projects.id, invitationProjectGrants.projectId), eq(projects.organizationId, orgId)))
-        .where(
-          inArray(
-            invitationProjectGrants.invitationId,
-            page.map((r) => r.id),
-          ),
-        )
-        .orderBy(asc(projects.name), asc(projects.id))
-    : []
+  if (rows.length === 0) {
+    const [actor] = await db
+      .select({ role: memberships.role, permissions: memberships.permissions, heldSeats })
+      .from(memberships)
+      .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, actorId)))
+    if (!actor || !hasPermission(actor, 'members:read')) return null
+    return { items: [], nextCursor: null, heldSeats: actor.heldSeats }
+  }
 
+  const page = rows.slice(0, limit)
   const items = page.map((r): PendingInvitationRow => {
     const isExpired = r.status === 'expired' || r.expiresAt <= now
     const isFailed = r.emailStatus === 'failed'
@@ -518,9 +530,7 @@ export async function listPendingInvitations(
       email: r.email,
       role: r.role,
       permissions: r.permissions,
-      projectGrants: grants
-        .filter((g) => g.invitationId === r.id)
-        .map((g) => ({ projectId: g.projectId, projectName: g.projectName, level: g.level })),
+      projectGrants: parseJsonColumn<GrantJson[]>(r.grants),
       invitedBy: r.inviterEmail ? { name: r.inviterName, email: r.inviterEmail } : null,
       createdAt: r.createdAt,
       lastSentAt: r.lastSentAt,
@@ -531,7 +541,7 @@ export async function listPendingInvitations(
     }
   })
   const last = page[page.length - 1]
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null }
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null, heldSeats: rows[0].heldSeats }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -544,11 +554,43 @@ export type ResendResult =
 const FORBIDDEN_INVITE = 'You do not have permission to manage invitations.'
 const NOT_FOUND_INVITATION = 'This invitation was not found.'
 const NOT_PENDING = 'This invitation is no longer pending.'
+const ANOTHER_PENDING = 'Another invitation to this address is already pending.'
+
+/** Why the conditional update of a resend would not apply to an invitation in this state (null: it would). */
+function resendRefusal(
+  state: { status: string; lastSentAt: Date; hasOtherPending: boolean },
+  now: Date,
+  cooldownMs: number,
+): Extract<ResendResult, { ok: false }> | null {
+  const isOpen = state.status === 'pending' || state.status === 'expired'
+  const retryAfterMs = state.lastSentAt.getTime() + cooldownMs - now.getTime()
+  if (isOpen && retryAfterMs > 0) {
+    return { ok: false, error: 'cooldown', message: `You can resend this invitation in ${Math.ceil(retryAfterMs / 1000)} seconds.`, retryAfterMs }
+  }
+  if (state.status === 'expired' && state.hasOtherPending) return { ok: false, error: 'not_pending', message: ANOTHER_PENDING }
+  if (!isOpen) return { ok: false, error: 'not_pending', message: NOT_PENDING }
+  return null
+}
+
+/**
+ * Takes the organization lock (see lockOrganization), then the invitation's row lock, in that
+ * order, as accept does: what the email will say cannot change until commit. Null when the
+ * organization does not exist.
+ */
+async function lockOrganizationAndInvitation(tx: Db, orgId: string, invitationId: string) {
+  const [row] = rowsOf<{ seat_limit: number | null; invitation_id: string | null }>(
+    await tx.execute(sql`
+      select o.seat_limit, i.id as invitation_id
+      from (select id, seat_limit from organizations where id = ${orgId} for no key update) as o
+      left join lateral (select id from invitations where id = ${invitationId} and organization_id = o.id for update) as i on true`),
+  )
+  return row ?? null
+}
 
 /**
  * Sends a pending or expired invitation again with a new token (the old link stops working) and
  * a new expiry, at most once per cooldown. Needs members:invite. The invitation keeps its inviter,
- * whose rights are checked again at accept.
+ * whose rights are checked again at accept. Five statements: the locks, one read, one write.
  */
 export async function resendInvitation(
   db: Db,
@@ -563,162 +605,141 @@ export async function resendInvitation(
 
   try {
     return await transactionOrRefusal(db, async (tx): Promise<ResendResult> => {
-      const org = await lockOrganization(tx, orgId)
+      const org = await lockOrganizationAndInvitation(tx, orgId, invitationId)
       if (!org) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
-      const actor = await readMembership(tx, orgId, actorId)
+      // Read after the locks were granted, so it is current until commit.
+      const [current] = rowsOf<{
+        role: Role | null
+        permissions: string[] | null
+        id: string | null
+        email: string
+        status: string
+        expires_at_ms: number
+        last_sent_at_ms: number
+        offered_role: 'admin' | 'member'
+        offered_permissions: string[]
+        is_member: boolean
+        has_other_pending: boolean
+        seats_used: number | null
+        org_name: string
+        inviter_name: string | null
+        inviter_email: string | null
+        grants: { name: string; level: ProjectLevel }[]
+      }>(
+        await tx.execute(sql`
+          select m.role, m.permissions, i.id, i.email, i.status, i.role as offered_role, i.permissions as offered_permissions,
+            (extract(epoch from i.expires_at) * 1000)::float8 as expires_at_ms,
+            (extract(epoch from i.last_sent_at) * 1000)::float8 as last_sent_at_ms,
+            exists (select 1 from users mu join memberships mm on mm.user_id = mu.id
+              where mu.email = i.email and mm.organization_id = o.id) as is_member,
+            exists (select 1 from invitations other
+              where other.organization_id = o.id and other.email = i.email and other.status = 'pending' and other.id <> i.id) as has_other_pending,
+            case when o.seat_limit is not null then
+              (select count(*) from memberships where organization_id = o.id)::int
+              + (select count(*) from invitations where organization_id = o.id and status = 'pending' and expires_at > ${now.toISOString()}::timestamptz)::int
+            end as seats_used,
+            o.name as org_name, inviter.name as inviter_name, inviter.email as inviter_email,
+            (select coalesce(json_agg(json_build_object('name', p.name, 'level', g.level) order by p.name), '[]'::json)
+              from invitation_project_grants g join projects p on p.id = g.project_id and p.organization_id = o.id
+              where g.invitation_id = i.id) as grants
+          from organizations o
+          left join memberships m on m.organization_id = o.id and m.user_id = ${actorId}
+          left join invitations i on i.id = ${invitationId} and i.organization_id = o.id
+          -- An inviter whose account is gone is named by whoever resends (accept will still refuse it).
+          left join users inviter on inviter.id = coalesce(i.invited_by, ${actorId})
+          where o.id = ${orgId}`),
+      )
+      const actor = current.role ? { role: current.role, permissions: current.permissions ?? [] } : null
       if (!actor || !hasPermission(actor, 'members:invite')) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
-
-      const [current] = await tx
-        .select({
-          email: invitations.email,
-          status: invitations.status,
-          expiresAt: invitations.expiresAt,
-          isMember: sql<boolean>`exists (
-            select 1 from users as member_user join memberships as m on m.user_id = member_user.id
-            where member_user.email = "invitations"."email" and m.organization_id = ${orgId})`,
-        })
-        .from(invitations)
-        .where(and(eq(invitations.id, invitationId), eq(invitations.organizationId, orgId)))
-      if (!current) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
-      if (current.isMember) return { ok: false, error: 'already_member', message: `${current.email} is already a member of this organization.` }
+      if (!current.id || !org.invitation_id) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
+      if (current.is_member) return { ok: false, error: 'already_member', message: `${current.email} is already a member of this organization.` }
       // An expired invitation gave up its seat; renewing it takes one again.
-      const holdsSeat = current.status === 'pending' && current.expiresAt > now
-      if (org.seatLimit !== null && !holdsSeat && (await countSeatsUsed(tx, orgId, now)) + 1 > org.seatLimit) {
+      const holdsSeat = current.status === 'pending' && current.expires_at_ms > now.getTime()
+      if (org.seat_limit !== null && !holdsSeat && (current.seats_used ?? 0) + 1 > org.seat_limit) {
         return { ok: false, error: 'seat_limit', message: 'This organization has no free seats. Remove a member or revoke an invitation first.' }
       }
+      const state = { status: current.status, lastSentAt: new Date(current.last_sent_at_ms), hasOtherPending: current.has_other_pending }
+      const refusal = resendRefusal(state, now, cooldownMs)
+      if (refusal) return refusal
 
       const token = newToken()
       const expiresAt = addMs(now, config.ttlDays * DAY_MS)
-      const [renewed] = await tx
-        .update(invitations)
-        .set({
-          tokenHash: hashToken(token),
-          expiresAt,
-          lastSentAt: now,
-          sendCount: sql`${invitations.sendCount} + 1`,
-          status: 'pending',
-        })
-        .where(
-          and(
-            eq(invitations.id, invitationId),
-            eq(invitations.organizationId, orgId),
-            inArray(invitations.status, ['pending', 'expired']),
-            lte(invitations.lastSentAt, addMs(now, -cooldownMs)),
-            sql`not exists (select 1 from invitations as other
-              where other.organization_id = ${orgId} and other.email = "invitations"."email"
-                and other.status = 'pending' and other.id <> "invitations"."id")`,
-          ),
-        )
-        .returning({
-          id: invitations.id,
-          email: invitations.email,
-          role: invitations.role,
-          permissions: invitations.permissions,
-          invitedBy: invitations.invitedBy,
-          sendCount: invitations.sendCount,
-        })
-
-      if (!renewed) {
-        const [after] = await tx
-          .select({ status: invitations.status, lastSentAt: invitations.lastSentAt })
-          .from(invitations)
-          .where(and(eq(invitations.id, invitationId), eq(invitations.organizationId, orgId)))
-        if (!after) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
-        const retryAfterMs = after.lastSentAt.getTime() + cooldownMs - now.getTime()
-        if ((after.status === 'pending' || after.status === 'expired') && retryAfterMs > 0) {
-          return { ok: false, error: 'cooldown', message: `You can resend this invitation in ${Math.ceil(retryAfterMs / 1000)} seconds.`, retryAfterMs }
-        }
-        if (after.status === 'expired') {
-          return { ok: false, error: 'not_pending', message: 'Another invitation to this address is already pending.' }
-        }
-        return { ok: false, error: 'not_pending', message: NOT_PENDING }
-      }
-
-      // An inviter whose account is gone is named by whoever resends (accept will still refuse it).
-      const namedInviter = renewed.invitedBy ?? actorId
-      const [ctx] = await tx
-        .select({ orgName: organizations.name, inviterName: users.name, inviterEmail: users.email })
-        .from(organizations)
-        .leftJoin(users, eq(users.id, namedInviter))
-        .where(eq(organizations.id, orgId))
-      const grants = await tx
-        .select({ name: projects.name, level: invitationProjectGrants.level })
-        .from(invitationProjectGrants)
-        .innerJoin(projects, and(eq(projects.id, invitationProjectGrants.projectId), eq(projects.organizationId, orgId)))
-        .where(eq(invitationProjectGrants.invitationId, renewed.id))
-        .orderBy(asc(projects.name))
-      const render = await invitationEmailRenderer(
+      const template = await renderInvitationTemplate(
         {
-          orgName: ctx.orgName,
-          inviterName: ctx.inviterName,
-          inviterEmail: ctx.inviterEmail ?? '',
-          role: renewed.role,
-          permissions: renewed.permissions,
-          projectGrants: grants,
+          orgName: current.org_name,
+          inviterName: current.inviter_name,
+          inviterEmail: current.inviter_email ?? '',
+          role: current.offered_role,
+          permissions: current.offered_permissions,
+          projectGrants: parseJsonColumn<{ name: string; level: ProjectLevel }[]>(current.grants),
         },
         config,
         expiresAt,
       )
-      const email = await enqueueEmail(tx, {
-        kind: 'invitation',
-        to: renewed.email,
-        ...render(token),
-        idempotencyKey: `invitation/${renewed.id}/${renewed.sendCount}`,
-      })
-      await setLastEmailIds(tx, orgId, [{ invitationId: renewed.id, emailId: email.id }])
-      await recordAudit(tx, {
-        organizationId: orgId,
-        actorId,
-        action: 'invitation.resent',
-        targetType: 'invitation',
-        targetId: renewed.id,
-        data: { email: renewed.email, sendCount: renewed.sendCount },
-      })
-      return { ok: true, emailId: email.id }
+      const emailId = randomUUID()
+      const [renewed] = rowsOf<{ id: string }>(
+        await tx.execute(sql`
+          with renewed as (
+            update invitations set token_hash = ${hashToken(token)}, expires_at = ${expiresAt.toISOString()}::timestamptz,
+              last_sent_at = ${now.toISOString()}::timestamptz, send_count = send_count + 1, status = 'pending', last_email_id = ${emailId}::uuid
+            where id = ${invitationId} and organization_id = ${orgId} and status in ('pending', 'expired')
+              and last_sent_at <= ${addMs(now, -cooldownMs).toISOString()}::timestamptz
+              and not exists (select 1 from invitations as other
+                where other.organization_id = ${orgId} and other.email = invitations.email and other.status = 'pending' and other.id <> invitations.id)
+            returning id, email, send_count
+          ),
+          queued as (${enqueueEmailsSql(sql`
+            select ${emailId}::uuid, 'invitation', email, ${template.subject},
+              ${template.html.replaceAll(template.placeholder, token)}, ${template.text.replaceAll(template.placeholder, token)},
+              'invitation/' || id || '/' || send_count
+            from renewed`)}),
+          audited as (${recordAuditSql(sql`
+            select ${orgId}::uuid, ${actorId}::uuid, 'invitation.resent', 'invitation', id::text, jsonb_build_object('email', email, 'sendCount', send_count)
+            from renewed`)})
+          select id from renewed`),
+      )
+      if (!renewed) throw new Error('the invitation changed under its row lock')
+      return { ok: true, emailId }
     })
   } catch (err) {
     // Renewing an expired invitation raced a new invitation to the same address.
-    if (isUniqueViolation(err, 'invitations_one_pending_per_email')) {
-      return { ok: false, error: 'not_pending', message: 'Another invitation to this address is already pending.' }
-    }
+    if (isUniqueViolation(err, 'invitations_one_pending_per_email')) return { ok: false, error: 'not_pending', message: ANOTHER_PENDING }
     throw err
   }
 }
 
 export type RevokeResult = { ok: true } | { ok: false; error: 'not_found' | 'forbidden' | 'not_pending'; message: string }
 
-/** Revokes a pending or expired invitation; answered ones never move. Needs members:invite. */
+/**
+ * Revokes a pending or expired invitation; answered ones never move. Needs members:invite. One
+ * statement, so its own transaction: the actor's membership under a share lock, the conditional
+ * update, only if the actor holds the permission, and its audit event.
+ */
 export async function revokeInvitation(db: Db, params: { orgId: string; actorId: string; invitationId: string }): Promise<RevokeResult> {
   const { orgId, actorId, invitationId } = params
   if (!isUuid(orgId) || !isUuid(actorId)) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
   if (!isUuid(invitationId)) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
 
-  return db.transaction(async (txAny): Promise<RevokeResult> => {
-    const tx = txAny as unknown as Db
-    const actor = await readMembership(tx, orgId, actorId)
-    if (!actor || !hasPermission(actor, 'members:invite')) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
-    const [revoked] = await tx
-      .update(invitations)
-      .set({ status: 'revoked' })
-      .where(and(eq(invitations.id, invitationId), eq(invitations.organizationId, orgId), inArray(invitations.status, ['pending', 'expired'])))
-      .returning({ id: invitations.id, email: invitations.email })
-    if (!revoked) {
-      const [exists] = await tx
-        .select({ status: invitations.status })
-        .from(invitations)
-        .where(and(eq(invitations.id, invitationId), eq(invitations.organizationId, orgId)))
-      return exists ? { ok: false, error: 'not_pending', message: NOT_PENDING } : { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
-    }
-    await recordAudit(tx, {
-      organizationId: orgId,
-      actorId,
-      action: 'invitation.revoked',
-      targetType: 'invitation',
-      targetId: revoked.id,
-      data: { email: revoked.email },
-    })
-    return { ok: true }
-  })
+  const [row] = rowsOf<{ role: Role | null; permissions: string[] | null; revoked_id: string | null; is_found: boolean }>(
+    await db.execute(sql`
+      with actor as (
+        select role, permissions from memberships where organization_id = ${orgId} and user_id = ${actorId} for share
+      ),
+      revoked as (
+        update invitations set status = 'revoked'
+        where id = ${invitationId} and organization_id = ${orgId} and status in ('pending', 'expired')
+          and exists (select 1 from actor where ${holdsPermissionSql('actor', 'members:invite')})
+        returning id, email
+      ),
+      audited as (${recordAuditSql(sql`
+        select ${orgId}::uuid, ${actorId}::uuid, 'invitation.revoked', 'invitation', id::text, jsonb_build_object('email', email) from revoked`)})
+      select (select role from actor) as role, (select permissions from actor) as permissions, (select id from revoked) as revoked_id,
+        exists (select 1 from invitations where id = ${invitationId} and organization_id = ${orgId}) as is_found`),
+  )
+  const actor = row.role ? { role: row.role, permissions: row.permissions ?? [] } : null
+  if (!actor || !hasPermission(actor, 'members:invite')) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
+  if (row.revoked_id) return { ok: true }
+  return row.is_found ? { ok: false, error: 'not_pending', message: NOT_PENDING } : { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -793,17 +814,18 @@ const RESPOND_NOT_FOUND: RespondFailure = { ok: false, error: 'not_found', messa
 export const SEAT_LIMIT_MESSAGE = 'This organization has no free seats. Ask an admin to free a seat.'
 const NO_FREE_SEAT: RespondFailure = { ok: false, error: 'seat_limit', message: SEAT_LIMIT_MESSAGE }
 
-/** Tells the inviter, in the transaction of the answer, if the inviter still has an account. */
-async function notifyInviter(
-  tx: Db,
-  { inviterId, orgId, kind, email }: { inviterId: string | null; orgId: string; kind: 'invitation.accepted' | 'invitation.declined'; email: string },
-) {
-  if (!inviterId) return
-  await tx.execute(sql`
+/** Tells the inviter, in the statement of the answer, if the inviter still has an account: the body of a data-modifying CTE. */
+function notifyInviterSql({ inviterId, orgId, kind, email }: { inviterId: string | null; orgId: string; kind: 'invitation.accepted' | 'invitation.declined'; email: string }): SQL {
+  return sql`
     insert into ${notifications} (user_id, organization_id, kind, data)
     select ${users.id}, ${organizations.id}, ${kind}, jsonb_build_object('email', ${email}::text, 'orgName', ${organizations.name})
     from ${users} join ${organizations} on ${organizations.id} = ${orgId}
-    where ${users.id} = ${inviterId}`)
+    where ${users.id} = ${inviterId}`
+}
+
+/** Tells the inviter, in the transaction of the answer, if the inviter still has an account. */
+async function notifyInviter(tx: Db, params: { inviterId: string | null; orgId: string; kind: 'invitation.accepted' | 'invitation.declined'; email: string }) {
+  if (params.inviterId) await tx.execute(notifyInviterSql(params))
 }
 const NOT_ALLOWED: RespondFailure = {
   ok: false,
@@ -817,12 +839,8 @@ async function readUserEmail(tx: Db, userId: string): Promise<string | null> {
   return user ? normalizeEmail(user.email) : null
 }
 
-/** Why a conditional update on an invitation did not apply, as the invitee may learn it. */
-async function whyNotRespondable(tx: Db, invitationId: string, email: string, now: Date): Promise<RespondFailure> {
-  const [row] = await tx
-    .select({ status: invitations.status, email: invitations.email, expiresAt: invitations.expiresAt })
-    .from(invitations)
-    .where(eq(invitations.id, invitationId))
+/** Why a conditional update on an invitation in this state did not apply, as the invitee may learn it. */
+function respondFailure(row: { status: string; email: string; expiresAt: Date } | null, email: string, now: Date): RespondFailure {
   if (!row || normalizeEmail(row.email) !== email) return RESPOND_NOT_FOUND
   switch (row.status) {
     case 'accepted':
@@ -833,7 +851,7 @@ async function whyNotRespondable(tx: Db, invitationId: string, email: string, no
       return { ok: false, error: 'revoked', message: 'This invitation was revoked. Ask for a new one if you still need access.' }
     case 'expired':
       return { ok: false, error: 'expired', message: 'This invitation has expired. Ask the person who invited you to send it again.' }
-    case 'pending':
+    default:
       if (row.expiresAt <= now) {
         return { ok: false, error: 'expired', message: 'This invitation has expired. Ask the person who invited you to send it again.' }
       }
@@ -841,11 +859,21 @@ async function whyNotRespondable(tx: Db, invitationId: string, email: string, no
   }
 }
 
+/** Why a conditional update on an invitation did not apply, read afresh. */
+async function whyNotRespondable(tx: Db, invitationId: string, email: string, now: Date): Promise<RespondFailure> {
+  const [row] = await tx
+    .select({ status: invitations.status, email: invitations.email, expiresAt: invitations.expiresAt })
+    .from(invitations)
+    .where(eq(invitations.id, invitationId))
+  return respondFailure(row ?? null, email, now)
+}
+
 /**
  * Accepts an invitation for the signed-in user whose email is the invited one (anyone else gets
  * not_found). In one transaction: the conditional state change, the inviter's rights checked
  * again now (no escalation, DESIGN.md section 3 rule 1), the membership and the project access.
- * Any refusal rolls everything back and leaves the invitation pending.
+ * Any refusal rolls everything back and leaves the invitation pending. Five statements: the
+ * locks, the conditional update with what the checks need, the writes.
  */
 export async function acceptInvitation(
   db: Db,
@@ -856,78 +884,82 @@ export async function acceptInvitation(
   if (!isUuid(invitationId) || !isUuid(userId)) return RESPOND_NOT_FOUND
 
   return transactionOrRefusal(db, async (tx) => {
-    const email = await readUserEmail(tx, userId)
-    if (!email) return RESPOND_NOT_FOUND
-    // The organization lock comes before the invitation's row lock, in the order every seat change takes them.
-    const [target] = await tx
-      .select({ orgId: invitations.organizationId })
-      .from(invitations)
-      .where(and(eq(invitations.id, invitationId), eq(invitations.email, email)))
-    const org = target ? await lockOrganization(tx, target.orgId) : null
-    const [accepted] = await tx
-      .update(invitations)
-      .set({ status: 'accepted', respondedAt: now, respondedBy: userId })
-      .where(and(eq(invitations.id, invitationId), eq(invitations.email, email), eq(invitations.status, 'pending'), gt(invitations.expiresAt, now)))
-      .returning({
-        id: invitations.id,
-        orgId: invitations.organizationId,
-        role: invitations.role,
-        permissions: invitations.permissions,
-        invitedBy: invitations.invitedBy,
-      })
-    if (!accepted) return whyNotRespondable(tx, invitationId, email, now)
-    const { orgId } = accepted
-
-    const grants = await tx
-      .select({ projectId: invitationProjectGrants.projectId, level: invitationProjectGrants.level })
-      .from(invitationProjectGrants)
-      .innerJoin(projects, and(eq(projects.id, invitationProjectGrants.projectId), eq(projects.organizationId, orgId)))
-      .where(eq(invitationProjectGrants.invitationId, accepted.id))
-
-    const inviter = accepted.invitedBy ? await readMembership(tx, orgId, accepted.invitedBy) : null
-    if (!inviter || !hasPermission(inviter, 'members:invite')) throw new Refusal(NOT_ALLOWED)
-    const inviterLevels = await readProjectLevels(
-      tx,
-      orgId,
-      accepted.invitedBy!,
-      grants.map((g) => g.projectId),
+    // The organization lock comes before the invitation's row lock, in the order every seat change
+    // takes them; holding both, the next statement reads what the checks need as it stays until commit.
+    const [locked] = rowsOf<{ email: string; org_id: string | null; name: string; slug: string; seat_limit: number | null; invitation_id: string | null }>(
+      await tx.execute(sql`
+        select u.email, o.id as org_id, o.name, o.slug, o.seat_limit, i.id as invitation_id
+        from users u
+        left join lateral (
+          select id, name, slug, seat_limit from organizations
+          where id = (select organization_id from invitations where id = ${invitationId})
+          for no key update
+        ) as o on true
+        left join lateral (select id from invitations where id = ${invitationId} and organization_id = o.id for update) as i on true
+        where u.id = ${userId}`),
     )
+    if (!locked || !locked.org_id || !locked.invitation_id) return RESPOND_NOT_FOUND
+    const email = normalizeEmail(locked.email)
+    const org = { id: locked.org_id, name: locked.name, slug: locked.slug }
+    const nowSql = sql`${now.toISOString()}::timestamptz`
+
+    const [accepted] = rowsOf<{
+      id: string | null
+      role: 'admin' | 'member'
+      permissions: string[]
+      invited_by: string | null
+      inviter_role: Role | null
+      inviter_permissions: string[] | null
+      grants: { projectId: string; level: ProjectLevel; inviterLevel: ProjectLevel | null }[]
+      is_member: boolean
+      members: number
+      status: string | null
+      invited_email: string | null
+      expires_at_ms: number | null
+    }>(
+      await tx.execute(sql`
+        with accepted as (
+          update invitations set status = 'accepted', responded_at = ${nowSql}, responded_by = ${userId}
+          where id = ${invitationId} and organization_id = ${org.id} and email = ${email} and status = 'pending' and expires_at > ${nowSql}
+          returning id, role, permissions, invited_by
+        )
+        select a.id, a.role, a.permissions, a.invited_by, inviter.role as inviter_role, inviter.permissions as inviter_permissions,
+          (select coalesce(json_agg(json_build_object('projectId', g.project_id, 'level', g.level, 'inviterLevel', pm.level)), '[]'::json)
+            from invitation_project_grants g
+            join projects p on p.id = g.project_id and p.organization_id = ${org.id}
+            left join project_members pm on pm.project_id = g.project_id and pm.organization_id = ${org.id} and pm.user_id = a.invited_by
+            where g.invitation_id = a.id) as grants,
+          exists (select 1 from memberships where organization_id = ${org.id} and user_id = ${userId}) as is_member,
+          (select count(*) from memberships where organization_id = ${org.id})::int as members,
+          cur.status, cur.email as invited_email, (extract(epoch from cur.expires_at) * 1000)::float8 as expires_at_ms
+        from (select 1) as one
+        left join accepted a on true
+        left join memberships inviter on inviter.organization_id = ${org.id} and inviter.user_id = a.invited_by
+        left join invitations cur on cur.id = ${invitationId}`),
+    )
+    if (!accepted.id) {
+      const current = accepted.status ? { status: accepted.status, email: accepted.invited_email!, expiresAt: new Date(accepted.expires_at_ms!) } : null
+      return respondFailure(current, email, now)
+    }
+
+    const grantRows = parseJsonColumn<{ projectId: string; level: ProjectLevel; inviterLevel: ProjectLevel | null }[]>(accepted.grants)
+    const grants = grantRows.map((g) => ({ projectId: g.projectId, level: g.level }))
+    const inviter = accepted.inviter_role ? { role: accepted.inviter_role, permissions: accepted.inviter_permissions ?? [] } : null
+    if (!inviter || !hasPermission(inviter, 'members:invite')) throw new Refusal(NOT_ALLOWED)
+    const inviterLevels = new Map(grantRows.filter((g) => g.inviterLevel).map((g) => [g.projectId, g.inviterLevel as ProjectLevel]))
     const check = checkGrant(
       { role: inviter.role, permissions: inviter.permissions, projectLevels: inviterLevels },
       { role: accepted.role, permissions: accepted.permissions, projectGrants: grants },
     )
     if (!check.ok) throw new Refusal(NOT_ALLOWED)
-
-    const [membership] = await tx
-      .insert(memberships)
-      .values({ organizationId: orgId, userId, role: accepted.role as Role, permissions: accepted.permissions, joinedAt: now })
-      .onConflictDoNothing({ target: [memberships.organizationId, memberships.userId] })
-      .returning({ id: memberships.id })
-    if (!membership) {
-      throw new Refusal<RespondFailure>({ ok: false, error: 'already_member', message: 'You are already a member of this organization.' })
-    }
+    if (accepted.is_member) throw new Refusal<RespondFailure>({ ok: false, error: 'already_member', message: 'You are already a member of this organization.' })
     // The pending invitation held its seat already; this only bites when the limit was lowered
     // below the members plus invitations since. Seats then go to whoever accepts first.
-    if (org?.seatLimit != null) {
-      const [{ members }] = await tx.select({ members: count() }).from(memberships).where(eq(memberships.organizationId, orgId))
-      if (members > org.seatLimit) throw new Refusal(NO_FREE_SEAT)
-    }
+    if (locked.seat_limit != null && accepted.members + 1 > locked.seat_limit) throw new Refusal(NO_FREE_SEAT)
 
-    if (grants.length) {
-      await tx
-        .insert(projectMembers)
-        .values(grants.map((g) => ({ projectId: g.projectId, organizationId: orgId, userId, level: g.level })))
-        .onConflictDoUpdate({
-          target: [projectMembers.projectId, projectMembers.userId],
-          // Enum order is view < edit < admin: keep whichever level is higher.
-          set: { level: sql`greatest(${projectMembers.level}, excluded.level)` },
-        })
-    }
-
-    await recordAudit(
-      tx,
+    const audit: AuditEntry[] = [
       {
-        organizationId: orgId,
+        organizationId: org.id,
         actorId: userId,
         action: 'invitation.accepted',
         targetType: 'invitation',
@@ -936,7 +968,7 @@ export async function acceptInvitation(
       },
       ...grants.map(
         (g): AuditEntry => ({
-          organizationId: orgId,
+          organizationId: org.id,
           actorId: userId,
           action: 'project.access_granted',
           targetType: 'project',
@@ -944,10 +976,30 @@ export async function acceptInvitation(
           data: { userId, level: g.level, via: 'invitation', invitationId: accepted.id },
         }),
       ),
+    ]
+    const [joined] = rowsOf<{ membership_id: string | null }>(
+      await tx.execute(sql`
+        with joined as (
+          insert into memberships (organization_id, user_id, role, permissions, joined_at)
+          values (${org.id}, ${userId}, ${accepted.role}::member_role, ${textArray(accepted.permissions)}, ${nowSql})
+          on conflict (organization_id, user_id) do nothing
+          returning id
+        ),
+        access as (
+          insert into project_members (project_id, organization_id, user_id, level)
+          select g.project_id, ${org.id}::uuid, ${userId}::uuid, g.level
+          from jsonb_to_recordset(${JSON.stringify(grants.map((g) => ({ project_id: g.projectId, level: g.level })))}::jsonb) as g(project_id uuid, level project_level)
+          -- Enum order is view < edit < admin: keep whichever level is higher.
+          on conflict (project_id, user_id) do update set level = greatest(project_members.level, excluded.level)
+        ),
+        audited as (${recordAuditRowsSql(audit)}),
+        notified as (${notifyInviterSql({ inviterId: accepted.invited_by, orgId: org.id, kind: 'invitation.accepted', email })})
+        select (select id from joined) as membership_id`),
     )
-
-    await notifyInviter(tx, { inviterId: accepted.invitedBy, orgId, kind: 'invitation.accepted', email })
-    return { ok: true as const, organization: { id: org!.id, name: org!.name, slug: org!.slug } }
+    if (!joined.membership_id) {
+      throw new Refusal<RespondFailure>({ ok: false, error: 'already_member', message: 'You are already a member of this organization.' })
+    }
+    return { ok: true as const, organization: org }
   })
 }
 
@@ -990,57 +1042,73 @@ export interface OpenInvitation {
   createdAt: Date
 }
 
-/**
- * The signed-in user's invitations that can still be answered (pending and unexpired), newest
- * first, and how many there are (for the bell). Two queries, on invitations_email_status_idx.
- */
-export async function listOpenInvitationsForUser(
-  db: Db,
-  params: { userId: string; limit?: number; now?: Date },
-): Promise<{ items: OpenInvitation[]; total: number }> {
-  const { userId } = params
-  const now = params.now ?? new Date()
-  const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(params.limit ?? 20)))
-  if (!isUuid(userId)) return { items: [], total: 0 }
+interface OpenInvitationJson {
+  id: string
+  orgName: string
+  orgSlug: string
+  inviterName: string | null
+  inviterEmail: string | null
+  role: 'admin' | 'member'
+  permissions: string[]
+  expiresAt: string
+  createdAt: string
+}
 
-  const open = and(
-    eq(invitations.email, sql`(select invitee.email from users as invitee where invitee.id = ${userId})`),
-    eq(invitations.status, 'pending'),
-    gt(invitations.expiresAt, now),
-  )
-  // One query: the page and, in a window over all matches, how many there are (the bell's count).
-  const rows = await db
-    .select({
-      id: invitations.id,
-      orgName: organizations.name,
-      orgSlug: organizations.slug,
-      inviterName: users.name,
-      inviterEmail: users.email,
-      role: invitations.role,
-      permissions: invitations.permissions,
-      expiresAt: invitations.expiresAt,
-      createdAt: invitations.createdAt,
-      total: sql<number>`count(*) over ()`.mapWith(Number),
-    })
-    .from(invitations)
-    .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
-    .leftJoin(users, eq(users.id, invitations.invitedBy))
-    .where(open)
-    .orderBy(desc(invitations.createdAt), desc(invitations.id))
-    .limit(limit)
-  const total = rows[0]?.total ?? 0
+/**
+ * Select fields for a user's invitations that can still be answered (pending, unexpired, to the
+ * address of the `users` row in the query, which must be in it as "users"), newest first, and how many there are (the bell's
+ * count), on invitations_email_status_idx. Shared by listOpenInvitationsForUser and the page
+ * header's one query (viewer.ts); read the result with readOpenInvitations.
+ */
+export function openInvitationsSelection(now: Date, limit: number) {
+  const at = now.toISOString()
   return {
-    items: rows.map((r) => ({
+    openTotal: sql<number>`(
+      select count(*) from invitations i
+      where i.email = users.email and i.status = 'pending' and i.expires_at > ${at}::timestamptz
+    )`.mapWith(Number),
+    openItems: sql<unknown>`(
+      select coalesce(json_agg(x), '[]'::json) from (
+        select i.id, o.name as "orgName", o.slug as "orgSlug", inviter.name as "inviterName", inviter.email as "inviterEmail",
+               i.role, i.permissions, i.expires_at as "expiresAt", i.created_at as "createdAt"
+        from invitations i
+        join organizations o on o.id = i.organization_id
+        left join users inviter on inviter.id = i.invited_by
+        where i.email = users.email and i.status = 'pending' and i.expires_at > ${at}::timestamptz
+        order by i.created_at desc, i.id desc
+        limit ${limit}
+      ) x
+    )`,
+  }
+}
+
+export function readOpenInvitations(row: { openTotal: number; openItems: unknown }): { items: OpenInvitation[]; total: number } {
+  return {
+    total: row.openTotal,
+    items: parseJsonColumn<OpenInvitationJson[]>(row.openItems).map((r) => ({
       id: r.id,
       organization: { name: r.orgName, slug: r.orgSlug },
       inviter: r.inviterEmail ? { name: r.inviterName, email: r.inviterEmail } : null,
       role: r.role,
       permissions: r.permissions,
-      expiresAt: r.expiresAt,
-      createdAt: r.createdAt,
+      expiresAt: new Date(r.expiresAt),
+      createdAt: new Date(r.createdAt),
     })),
-    total,
   }
+}
+
+/** The signed-in user's invitations that can still be answered, and how many there are: one query. */
+export async function listOpenInvitationsForUser(
+  db: Db,
+  params: { userId: string; limit?: number; now?: Date },
+): Promise<{ items: OpenInvitation[]; total: number }> {
+  const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(params.limit ?? 20)))
+  if (!isUuid(params.userId)) return { items: [], total: 0 }
+  const [row] = await db
+    .select(openInvitationsSelection(params.now ?? new Date(), limit))
+    .from(users)
+    .where(eq(users.id, params.userId))
+  return row ? readOpenInvitations(row) : { items: [], total: 0 }
 }
 
 /**

@@ -1,6 +1,6 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
-import { lt, sql } from 'drizzle-orm'
+import { lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { rateLimits } from '@/db/schema'
 
@@ -51,6 +51,25 @@ export async function consumeRateLimit(
     remaining: Math.max(0, limit - row.count),
     retryAfterMs: allowed ? 0 : windowStart + windowMs - now.getTime(),
   }
+}
+
+/**
+ * Consumes `units` uses of a fixed-window counter at once, as the body of a data-modifying CTE:
+ * one upsert returning `count` (the total after these units), or no row when `units` is 0.
+ * `units` is an SQL expression (a scalar subquery over other CTEs of the statement). How many
+ * of the units fit is `greatest(0, least(units, limit - (count - units)))`: see unitsWithinSql.
+ */
+export function consumeRateLimitUnitsSql({ key, windowMs, now, units }: { key: string; windowMs: number; now: Date; units: SQL }): SQL {
+  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs)
+  return sql`insert into rate_limits (key, window_start, count)
+    select ${key}, ${windowStart.toISOString()}::timestamptz, n from (select (${units})::int as n) as units where n > 0
+    on conflict (key, window_start) do update set count = rate_limits.count + excluded.count
+    returning count`
+}
+
+/** How many of `units` fit in `limit`, given the counter's `count` after they were added (null: none were consumed). */
+export function unitsWithinSql(units: SQL, count: SQL, limit: number): SQL {
+  return sql`coalesce(greatest(0, least(${units}, ${limit} - (${count} - ${units}))), 0)`
 }
 
 /** Deletes counters of windows that started before `olderThan`; returns how many. */

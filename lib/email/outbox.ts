@@ -36,6 +36,15 @@ export async function enqueueEmails(db: Db, emails: OutboxEmail[]): Promise<{ id
   return values.map((v) => ({ id: idByKey.get(v.idempotencyKey)! }))
 }
 
+/**
+ * enqueueEmails as the body of a data-modifying CTE, so emails are queued in the very statement
+ * of the change that causes them: `source` is a SELECT of (id, kind, recipient, subject, html,
+ * text, idempotency_key).
+ */
+export function enqueueEmailsSql(source: SQL): SQL {
+  return sql`insert into email_outbox (id, kind, recipient, subject, html, text, idempotency_key) ${source}`
+}
+
 export const REDACTED_BODY = '[removed after delivery: it held a single-use link]'
 
 export interface DeliverOptions {
