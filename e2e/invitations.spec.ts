@@ -62,6 +62,8 @@ test.describe('invitations, as the user guide describes them', () => {
     const decliner = await newUserPage(browser)
     await signIn(decliner, second)
     const bell = decliner.getByRole('button', { name: 'Notifications, 1 open invitation' })
+    // The bell needs the page's script: it is disabled (and cannot take focus) until hydrated.
+    await expect(bell).toBeEnabled()
     await bell.focus()
     await decliner.keyboard.press('Enter')
     await expect(bell).toHaveAttribute('aria-expanded', 'true')

@@ -70,6 +70,7 @@ test.describe('sign in and organizations', () => {
     await page.getByRole('button', { name: 'Sign in', exact: true }).focus()
     await page.keyboard.press('Enter')
     await expect(page).toHaveURL(/\/dashboard$/)
+    await expect(page.getByRole('button', { name: 'Create organization' })).toBeEnabled()
     await page.getByRole('button', { name: 'Create organization' }).focus()
     await page.keyboard.press('Enter')
     const field = page.getByRole('dialog', { name: 'Create organization' }).getByLabel('Organization name')

@@ -1,25 +1,22 @@
 import { AppHeader } from '@/components/layout/app-header'
 import { Toaster } from '@/components/ui/toaster'
-import { getCurrentUser } from '@/lib/auth/session'
+import { getViewer } from '@/lib/auth/session'
 import { NotificationBell } from './_components/notification-bell'
-import { getDb } from '@/db/client'
-import { listNotifications } from '@/lib/data/notifications'
 import { formatDate } from '@/lib/format'
-import { getOpenInvitations, inviterLabel } from './_lib/open-invitations'
+import { inviterLabel } from './_lib/open-invitations'
 
 // The header only: every page checks its own access (a layout is not a guard).
 export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
-  const user = await getCurrentUser()
-  const [open, updates] = user ? await Promise.all([getOpenInvitations(user.id), listNotifications(getDb(), { userId: user.id })]) : [null, null]
+  const viewer = await getViewer()
   return (
     <Toaster>
-      {user && open && updates ? (
-        <AppHeader user={user}>
+      {viewer ? (
+        <AppHeader user={viewer.user}>
           <NotificationBell
-            total={open.total}
-            invitations={open.items.map((inv) => ({ id: inv.id, orgName: inv.organization.name, inviter: inviterLabel(inv.inviter) }))}
-            unread={updates.unread}
-            notifications={updates.items.map((n) => ({
+            total={viewer.open.total}
+            invitations={viewer.open.items.map((inv) => ({ id: inv.id, orgName: inv.organization.name, inviter: inviterLabel(inv.inviter) }))}
+            unread={viewer.updates.unread}
+            notifications={viewer.updates.items.map((n) => ({
               id: n.id,
               isRead: n.isRead,
               when: formatDate(n.createdAt),

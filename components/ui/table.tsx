@@ -1,8 +1,8 @@
-/** A bordered, horizontally scrollable table with column headers; a hidden label still names its column. */
+/** A bordered, horizontally scrollable table with column headers; a hidden label still names its column. Cells are padded by the table. */
 export function Table({ columns, children, className = '' }: { columns: { label: string; isHidden?: boolean }[]; children: React.ReactNode; className?: string }) {
   return (
     <div className={`overflow-x-auto rounded-lg border border-slate-200 bg-white ${className}`}>
-      <table className="w-full text-left text-sm">
+      <table className="w-full text-left text-sm [&_td]:px-4 [&_td]:py-2">
         <thead className="bg-slate-50 text-slate-700">
           <tr>
             {columns.map((c) => (

@@ -1,6 +1,6 @@
 import 'server-only'
 import type { z } from 'zod'
-import { getCurrentUser, type CurrentUser } from '@/lib/auth/session'
+import { getActionUser, type CurrentUser } from '@/lib/auth/session'
 import { runAction } from './run-action'
 import type { ActionState } from './state'
 
@@ -10,5 +10,5 @@ export function authAction<S extends z.ZodType, Data = unknown>(
   handler: (input: z.infer<S>, ctx: { user: CurrentUser }) => Promise<ActionState<Data>>,
 ) {
   return async (_previous: ActionState<Data>, formData: FormData): Promise<ActionState<Data>> =>
-    runAction(schema, formData, getCurrentUser, (input, user) => handler(input, { user }))
+    runAction(schema, formData, getActionUser, (input, user) => handler(input, { user }))
 }

@@ -1,7 +1,7 @@
 import 'server-only'
 import type { z } from 'zod'
 import { getDb } from '@/db/client'
-import { getCurrentUser, type CurrentUser } from '@/lib/auth/session'
+import { getActionUser, type CurrentUser } from '@/lib/auth/session'
 import { getOrgForMember, type OrgContext } from '@/lib/data/organizations'
 import { hasPermission, type OrgPermission } from '@/lib/permissions'
 import { runAction } from './run-action'
@@ -20,7 +20,7 @@ export function orgAction<S extends z.ZodObject<{ slug: z.ZodString }>, Data = u
   handler: (input: z.infer<S>, ctx: OrgActionContext) => Promise<ActionState<Data>>,
 ) {
   return async (_previous: ActionState<Data>, formData: FormData): Promise<ActionState<Data>> =>
-    runAction(schema, formData, getCurrentUser, async (input, user) => {
+    runAction(schema, formData, getActionUser, async (input, user) => {
       const ctx = await getOrgForMember(getDb(), { slug: input.slug, userId: user.id })
       if (!ctx) return fail('This organization was not found.')
       if (permission && !hasPermission(ctx.membership, permission)) return fail('You do not have permission to do this.')

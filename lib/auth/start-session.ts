@@ -3,9 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { cookies } from 'next/headers'
 import { getDb } from '@/db/client'
 import { sessions } from '@/db/schema'
-import { getEnv } from '@/lib/env'
-
-const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000
+import { SESSION_MAX_AGE_MS } from '@/lib/data/viewer'
+import { sessionCookie } from './session-cookie'
 
 /**
  * Signs a user in without an email round trip, for a newcomer whose invitation
@@ -13,12 +12,12 @@ const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000
  * Auth.js sets (the __Secure- name and Secure flag behind HTTPS).
  */
 export async function startSession(userId: string): Promise<void> {
-  const isSecure = getEnv().APP_URL.startsWith('https://')
+  const { name, isSecure } = sessionCookie()
   const sessionToken = randomBytes(32).toString('base64url')
   const expires = new Date(Date.now() + SESSION_MAX_AGE_MS)
   await getDb().insert(sessions).values({ sessionToken, userId, expires })
   const jar = await cookies()
-  jar.set(isSecure ? '__Secure-authjs.session-token' : 'authjs.session-token', sessionToken, {
+  jar.set(name, sessionToken, {
     httpOnly: true,
     sameSite: 'lax',
     secure: isSecure,

@@ -4,6 +4,8 @@ import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { auditEvents, memberships, projectMembers, projects } from '@/db/schema'
 import { createOrganization } from './organizations'
+import { queryCounter } from '@/db/client'
+import { encodeCursor } from './cursor'
 import { listMembers } from './members'
 import { createProject, listGrantableProjects, listVisibleProjects } from './projects'
 
@@ -47,6 +49,18 @@ describe('listMembers', () => {
     const stranger = await createUser(t.db)
     expect(await listMembers(t.db, { orgId: org.id, actorId: member.id })).toBeNull()
     expect(await listMembers(t.db, { orgId: org.id, actorId: stranger.id })).toBeNull()
+  })
+
+  it('reads a page, its total and the caller’s right in one query; an empty page takes one more to tell "none" from "refused"', async () => {
+    const { owner, org, member } = await orgWithMember([])
+    const start = queryCounter.count
+    expect((await listMembers(t.db, { orgId: org.id, actorId: owner.id, limit: 1 }))?.items).toHaveLength(1)
+    expect(queryCounter.count - start).toBe(1)
+    const later = queryCounter.count
+    const past = await listMembers(t.db, { orgId: org.id, actorId: owner.id, cursor: encodeCursor(new Date(0), '00000000-0000-0000-0000-000000000000') })
+    expect(past).toEqual({ items: [], nextCursor: null, total: 2 })
+    expect(queryCounter.count - later).toBe(3)
+    expect(await listMembers(t.db, { orgId: org.id, actorId: member.id, cursor: encodeCursor(new Date(0), '00000000-0000-0000-0000-000000000000') })).toBeNull()
   })
 
   it('ignores a malformed cursor', async () => {

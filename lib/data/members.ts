@@ -1,5 +1,5 @@
 import 'server-only'
-import { and, count, desc, eq, lt, ne, or } from 'drizzle-orm'
+import { and, count, desc, eq, lt, ne, or, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { memberships, projectMembers, users } from '@/db/schema'
 import {
@@ -13,6 +13,7 @@ import {
   type Role,
 } from '@/lib/permissions'
 import { recordAudit } from './audit'
+import { actorHolds } from './permission-sql'
 import { decodeCursor, encodeCursor } from './cursor'
 import { isUuid, lockOrganization } from './organizations'
 
@@ -35,44 +36,52 @@ export async function getActorMembership(db: Db, { orgId, actorId }: { orgId: st
   return row ?? null
 }
 
-/** One page of members, newest first; null when the caller lacks members:read. */
+/**
+ * One page of members, newest first, with how many there are; null when the caller lacks
+ * members:read. One query (the caller's check and the count folded in); a second only when the
+ * page comes back empty, to tell "no rows" from "not allowed".
+ */
 export async function listMembers(
   db: Db,
   { orgId, actorId, limit = 50, cursor }: { orgId: string; actorId: string; limit?: number; cursor?: string | null },
 ): Promise<{ items: MemberRow[]; nextCursor: string | null; total: number } | null> {
-  const actor = await getActorMembership(db, { orgId, actorId })
-  if (!actor || !hasPermission(actor, 'members:read')) return null
+  if (!isUuid(orgId) || !isUuid(actorId)) return null
   const size = Math.min(Math.max(limit, 1), 100)
   const after = decodeCursor(cursor)
-  const [rows, [{ total }]] = await Promise.all([
-    db
-      .select({
-        id: memberships.id,
-        userId: memberships.userId,
-        name: users.name,
-        email: users.email,
-        role: memberships.role,
-        permissions: memberships.permissions,
-        joinedAt: memberships.joinedAt,
-      })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(
-        and(
-          eq(memberships.organizationId, orgId),
-          after ? or(lt(memberships.joinedAt, after.at), and(eq(memberships.joinedAt, after.at), lt(memberships.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(desc(memberships.joinedAt), desc(memberships.id))
-      .limit(size + 1),
-    db.select({ total: count() }).from(memberships).where(eq(memberships.organizationId, orgId)),
-  ])
+  const rows = await db
+    .select({
+      id: memberships.id,
+      userId: memberships.userId,
+      name: users.name,
+      email: users.email,
+      role: memberships.role,
+      permissions: memberships.permissions,
+      joinedAt: memberships.joinedAt,
+      total: sql<number>`(select count(*) from memberships counted where counted.organization_id = ${orgId})`.mapWith(Number),
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(
+        eq(memberships.organizationId, orgId),
+        actorHolds(orgId, actorId, 'members:read'),
+        after ? or(lt(memberships.joinedAt, after.at), and(eq(memberships.joinedAt, after.at), lt(memberships.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(desc(memberships.joinedAt), desc(memberships.id))
+    .limit(size + 1)
+  if (rows.length === 0) {
+    const actor = await getActorMembership(db, { orgId, actorId })
+    if (!actor || !hasPermission(actor, 'members:read')) return null
+    const [{ total }] = await db.select({ total: count() }).from(memberships).where(eq(memberships.organizationId, orgId))
+    return { items: [], nextCursor: null, total }
+  }
   const page = rows.slice(0, size)
   const last = page[page.length - 1]
   return {
     items: page.map((r) => ({ userId: r.userId, name: r.name, email: r.email, role: r.role, joinedAt: r.joinedAt, permissions: effectivePermissions(r.role, r.permissions) })),
     nextCursor: rows.length > size && last ? encodeCursor(last.joinedAt, last.id) : null,
-    total,
+    total: rows[0].total,
   }
 }
 

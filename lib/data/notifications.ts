@@ -1,7 +1,8 @@
 import 'server-only'
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
-import { notifications, organizations, type NotificationKind } from '@/db/schema'
+import { notifications, users, type NotificationKind } from '@/db/schema'
+import { parseJsonColumn } from './json-column'
 
 export interface NotificationRow {
   id: string
@@ -16,43 +17,50 @@ export interface NotificationRow {
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+interface NotificationJson {
+  id: string
+  kind: NotificationKind
+  orgName: string
+  orgSlug: string
+  email: string
+  createdAt: string
+  isRead: boolean
+}
+
 /**
- * The user's newest notifications and how many are unread (for the bell), in two queries on
- * notifications_user_created_idx and notifications_user_unread_idx. Only the user's own.
+ * Select fields for the newest notifications of the `users` row in the query (the table must be
+ * in the query as "users") and how many are unread (for the bell), on
+ * notifications_user_created_idx and notifications_user_unread_idx.
+ * Shared by listNotifications and the page header's one query (viewer.ts); read the result with
+ * readNotifications. Only the user's own.
  */
+export function notificationsSelection(limit: number) {
+  return {
+    unread: sql<number>`(select count(*) from notifications n where n.user_id = users.id and n.read_at is null)`.mapWith(Number),
+    updateItems: sql<unknown>`(
+      select coalesce(json_agg(x), '[]'::json) from (
+        select n.id, n.kind, o.name as "orgName", o.slug as "orgSlug", n.data->>'email' as email, n.created_at as "createdAt",
+               n.read_at is not null as "isRead"
+        from notifications n
+        join organizations o on o.id = n.organization_id
+        where n.user_id = users.id
+        order by n.created_at desc, n.id desc
+        limit ${limit}
+      ) x
+    )`,
+  }
+}
+
+export function readNotifications(row: { unread: number; updateItems: unknown }): { items: NotificationRow[]; unread: number } {
+  return { unread: row.unread, items: parseJsonColumn<NotificationJson[]>(row.updateItems).map((r) => ({ ...r, createdAt: new Date(r.createdAt) })) }
+}
+
+/** The user's newest notifications and how many are unread: one query. */
 export async function listNotifications(db: Db, { userId, limit = 20 }: { userId: string; limit?: number }): Promise<{ items: NotificationRow[]; unread: number }> {
   if (!uuidPattern.test(userId)) return { items: [], unread: 0 }
   const size = Math.max(1, Math.min(100, Math.floor(limit)))
-  // One query: the page, and the unread count as a scalar subquery (no rows means none unread).
-  const rows = await db
-    .select({
-      id: notifications.id,
-      kind: notifications.kind,
-      data: notifications.data,
-      orgName: organizations.name,
-      orgSlug: organizations.slug,
-      createdAt: notifications.createdAt,
-      readAt: notifications.readAt,
-      unread: sql<number>`(select count(*) from ${notifications} as unread where unread.user_id = ${userId} and unread.read_at is null)`.mapWith(Number),
-    })
-    .from(notifications)
-    .innerJoin(organizations, eq(organizations.id, notifications.organizationId))
-    .where(eq(notifications.userId, userId))
-    .orderBy(desc(notifications.createdAt), desc(notifications.id))
-    .limit(size)
-  const unread = rows[0]?.unread ?? 0
-  return {
-    items: rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      orgName: r.orgName,
-      orgSlug: r.orgSlug,
-      email: r.data.email,
-      createdAt: r.createdAt,
-      isRead: r.readAt !== null,
-    })),
-    unread,
-  }
+  const [row] = await db.select(notificationsSelection(size)).from(users).where(eq(users.id, userId))
+  return row ? readNotifications(row) : { items: [], unread: 0 }
 }
 
 /** Marks the user's unread notifications read (the bell was opened); returns how many changed. */

@@ -16,6 +16,8 @@ export interface OrgSummary {
 
 export interface OrgContext {
   org: OrgSummary
+  /** Null: no limit. */
+  seatLimit: number | null
   membership: { role: Role; permissions: OrgPermission[]; joinedAt: Date }
 }
 
@@ -59,6 +61,7 @@ export async function getOrgForMember(db: Db, { slug, userId }: { slug: string; 
       id: organizations.id,
       name: organizations.name,
       slug: organizations.slug,
+      seatLimit: organizations.seatLimit,
       role: memberships.role,
       permissions: memberships.permissions,
       joinedAt: memberships.joinedAt,
@@ -70,6 +73,7 @@ export async function getOrgForMember(db: Db, { slug, userId }: { slug: string; 
   if (!row) return null
   return {
     org: { id: row.id, name: row.name, slug: row.slug },
+    seatLimit: row.seatLimit,
     membership: { role: row.role, permissions: effectivePermissions(row.role, row.permissions), joinedAt: row.joinedAt },
   }
 }

@@ -99,6 +99,16 @@ if (port && !globalThis.__benchQueryCounter) {
 
   const server = http.createServer((req, res) => {
     res.setHeader('content-type', 'application/json')
+    if (req.url === '/gc') {
+      // A full collection first, to tell live memory from garbage not yet collected.
+      require('node:v8').setFlagsFromString('--expose-gc')
+      require('node:vm').runInNewContext('gc')()
+    }
+    if (req.url === '/memory' || req.url === '/gc') {
+      // Where the server's memory is: V8's heap spaces, and the rest of the resident set.
+      const v8 = require('node:v8')
+      return res.end(JSON.stringify({ ...process.memoryUsage(), spaces: v8.getHeapSpaceStatistics().map((s) => ({ name: s.space_name, size: s.space_size, used: s.space_used_size })) }))
+    }
     res.end(JSON.stringify(req.url === '/recent' ? recent : totals))
   })
   server.__benchCounterServer = true

@@ -54,6 +54,12 @@ const opts = {
   maxRequests: option('max', 400),
   connections: option('connections', 4),
   warmup: option('warmup', 40),
+  /** --only=name,name: just these targets (and their floors), for a quick look at a change. */
+  only: argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').map((x) => x.trim().toLowerCase()) ?? null,
+  /** --profile: the server writes V8 CPU profiles to bench-results/profiles when it stops. */
+  profile: flag('profile'),
+  /** --hold: after signing in, write the URLs and cookies to bench-results/hold.json and wait (Ctrl-C ends), for trying requests by hand. */
+  hold: flag('hold'),
 }
 const baseDatabaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 
@@ -83,6 +89,13 @@ function startProcess(cmd: string, args: string[], env: Record<string, string>, 
   child.stderr!.pipe(out)
   started.push(child)
   return child
+}
+
+/** The flags `npm start` gives Node before `next start` (package.json), so the bench runs what production runs. */
+function startNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start
+  const flags = start.match(/^node ((?:--\S+ )*)node_modules\/next\/dist\/bin\/next start/)?.[1]
+  return flags ? flags.trim().split(' ') : []
 }
 
 async function stopProcess(child: ChildProcess) {
@@ -315,7 +328,9 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
   const resend = startProcess(path.join(root, 'node_modules/.bin/tsx'), ['test/fake-resend.ts', '--port', String(resendPort)], {}, path.join(resultsDir, `fake-resend-${n}.log`))
   const server = startProcess(
     process.execPath,
-    [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(appPort), '-H', '127.0.0.1'],
+    // The Node flags of `npm start` (the heap limits production runs with), and --cpu-prof, which
+    // is refused in NODE_OPTIONS.
+    [...startNodeFlags(), ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(resultsDir, 'profiles')}`] : []), path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(appPort), '-H', '127.0.0.1'],
     {
       NODE_ENV: 'production',
       APP_URL: appUrl,
@@ -355,10 +370,17 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
     const membersPath = `/orgs/${BIG_SLUG}/members`
     const membersHtml = await get(membersPath, ownerCookie)
     const dashboardHtml = await get('/dashboard', ownerCookie)
+    const floorHtml = await get(`/orgs/${SMALL_SLUG}`, ownerCookie)
+    log(`N=${n}: HTML size: floor page ${(floorHtml.length / 1024).toFixed(0)} KB, Dashboard ${(dashboardHtml.length / 1024).toFixed(0)} KB, Members tab ${(membersHtml.length / 1024).toFixed(0)} KB`)
     if (!/Invitations/.test(dashboardHtml)) log('  warning: the Dashboard shows no open invitations for the owner')
     if (firstLoad && Object.keys(firstLoad).length === 0) {
       firstLoad.Dashboard = measureFirstLoadJs(root, dashboardHtml)
       firstLoad.Members = measureFirstLoadJs(root, membersHtml)
+    }
+    if (opts.hold) {
+      writeFileSync(path.join(resultsDir, 'hold.json'), JSON.stringify({ appUrl, fakeResendUrl, counterPort, ownerCookie, inviteeCookie, membersPath, floorPath: `/orgs/${SMALL_SLUG}` }, null, 2))
+      log(`--hold: serving ${appUrl}; cookies in bench-results/hold.json; Ctrl-C to stop`)
+      await new Promise((resolve) => process.once('SIGINT', resolve))
     }
     // A later page of the members list: follow "Next page of members" five times (keyset cursors).
     let laterPath = membersPath
@@ -397,7 +419,7 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
       await fetch(`${fakeResendUrl}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delayMs: ms }) })
     }
     const pageHeaders = (cookie: string) => ({ cookie, accept: 'text/html' })
-    const targets: Target[] = [
+    const allTargets: Target[] = [
       { name: 'floor page', kind: 'page', floor: null, method: 'GET', path: `/orgs/${SMALL_SLUG}`, headers: pageHeaders(ownerCookie), note: `Projects tab of ${SMALL_SLUG} (no projects), header with the bell (5 open invitations)` },
       { name: 'Dashboard', kind: 'page', floor: 'floor page', method: 'GET', path: '/dashboard', headers: pageHeaders(ownerCookie), note: 'owner: 5 open invitations from other organizations, 2 organizations' },
       { name: 'Members tab', kind: 'page', floor: 'floor page', method: 'GET', path: membersPath, headers: pageHeaders(ownerCookie), note: 'first page of members and of pending invitations (50 each)' },
@@ -470,6 +492,8 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
         note: 'the owner revokes one pending invitation of Bench Big each',
       },
     ]
+    const wanted = (t: Target) => !opts.only || opts.only.some((o) => t.name.toLowerCase() === o)
+    const targets = allTargets.filter((t) => wanted(t) || allTargets.some((u) => wanted(u) && u.floor === t.name))
 
     const resetAfter = async (t: Target) => {
       if (t.name === 'invite 1, email slow') {

@@ -2,12 +2,12 @@ import type { Metadata } from 'next'
 import { EmptyState } from '@/components/ui/table'
 import Link from 'next/link'
 import { getDb } from '@/db/client'
-import { requireUser } from '@/lib/auth/session'
+import { requireViewer } from '@/lib/auth/session'
 import { listMyOrganizations } from '@/lib/data/organizations'
 import { formatDate, roleLabels } from '@/lib/format'
 import { permissionLabel } from '@/lib/permissions'
 import { RespondButtons } from '../invitations/_components/respond-buttons'
-import { getOpenInvitations, inviterLabel } from '../_lib/open-invitations'
+import { inviterLabel } from '../_lib/open-invitations'
 import { NameDialog } from '@/components/form/name-dialog'
 import { ORG_NAME_MAX } from '@/lib/validations/organization'
 import { createOrganizationAction } from './actions'
@@ -15,8 +15,8 @@ import { createOrganizationAction } from './actions'
 export const metadata: Metadata = { title: 'Dashboard' }
 
 export default async function DashboardPage() {
-  const user = await requireUser('/dashboard')
-  const [orgs, open] = await Promise.all([listMyOrganizations(getDb(), { userId: user.id }), getOpenInvitations(user.id)])
+  const { user, open } = await requireViewer('/dashboard')
+  const orgs = await listMyOrganizations(getDb(), { userId: user.id })
   return (
     <>
       <h1 className="text-2xl font-semibold">Dashboard</h1>

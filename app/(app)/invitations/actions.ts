@@ -1,11 +1,10 @@
 'use server'
 
-import { revalidatePath } from 'next/cache'
 import { redirect } from 'next/navigation'
 import { z } from 'zod'
 import { getDb } from '@/db/client'
 import { signOut } from '@/lib/auth'
-import { getCurrentUser } from '@/lib/auth/session'
+import { getActionUser } from '@/lib/auth/session'
 import { startSession } from '@/lib/auth/start-session'
 import { authAction } from '@/lib/actions/auth-action'
 import { fail, ok, type ActionState } from '@/lib/actions/state'
@@ -18,7 +17,7 @@ const respondWithRedirect = respondSchema.extend({ then: z.enum(['stay', 'org'])
 export const acceptInvitationAction = authAction(respondWithRedirect, async ({ invitationId, then }, { user }) => {
   const result = await acceptInvitation(getDb(), { invitationId, userId: user.id })
   if (!result.ok) return fail(result.message)
-  revalidatePath('/', 'layout')
+  // The caller refreshes the page after a success (useAnnouncedAction); "then: org" goes there.
   if (then === 'org') redirect(`/orgs/${result.organization.slug}`)
   return ok(`You joined ${result.organization.name}.`)
 })
@@ -26,7 +25,6 @@ export const acceptInvitationAction = authAction(respondWithRedirect, async ({ i
 export const declineInvitationAction = authAction(respondWithRedirect, async ({ invitationId }, { user }) => {
   const result = await declineInvitation(getDb(), { invitationId, userId: user.id })
   if (!result.ok) return fail(result.message)
-  revalidatePath('/', 'layout')
   return ok('Invitation declined.')
 })
 
@@ -38,7 +36,7 @@ export const declineInvitationAction = authAction(respondWithRedirect, async ({ 
 export async function continueAsInvitedAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
   const token = formData.get('token')
   if (typeof token !== 'string' || !isWellFormedToken(token)) return fail('This invitation link is not valid.')
-  if (await getCurrentUser()) return fail('You are already signed in.')
+  if (await getActionUser()) return fail('You are already signed in.')
   const claimed = await claimInvitationForNewUser(getDb(), token)
   if (!claimed.ok) {
     return fail(claimed.error === 'account_exists' ? 'An account already exists for this address: sign in to answer the invitation.' : 'This invitation can no longer be used.')
@@ -51,6 +49,6 @@ export async function continueAsInvitedAction(_previous: ActionState, formData: 
 export async function switchAccountAction(formData: FormData): Promise<void> {
   const token = formData.get('token')
   const back = typeof token === 'string' && isWellFormedToken(token) ? `/invitations/${token}` : '/login'
-  if (await getCurrentUser()) await signOut({ redirectTo: back })
+  if (await getActionUser()) await signOut({ redirectTo: back })
   redirect(back)
 }

@@ -81,12 +81,12 @@ export default async function AuditTab({ params, searchParams }: { params: Promi
         <Table className="mt-4" columns={[{ label: 'When' }, { label: 'Actor' }, { label: 'Action' }, { label: 'Target' }]}>
               {events.items.map((e) => (
                 <tr key={e.id}>
-                  <td className="px-4 py-2 whitespace-nowrap">
+                  <td className="whitespace-nowrap">
                     <time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time>
                   </td>
-                  <td className="px-4 py-2 break-all">{e.actor ? (e.actor.name ?? e.actor.email) : 'System'}</td>
-                  <td className="px-4 py-2">{labelOf(e.action)}</td>
-                  <td className="px-4 py-2 break-all">{e.targetLabel ?? `${e.targetType} ${e.targetId.slice(0, 8)}`}</td>
+                  <td className="break-all">{e.actor ? (e.actor.name ?? e.actor.email) : 'System'}</td>
+                  <td>{labelOf(e.action)}</td>
+                  <td className="break-all">{e.targetLabel ?? `${e.targetType} ${e.targetId.slice(0, 8)}`}</td>
                 </tr>
               ))}
             </Table>

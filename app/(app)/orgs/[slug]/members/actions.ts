@@ -14,6 +14,10 @@ import { invitationIdSchema, inviteSchema } from '@/lib/validations/invitation'
 import { leaveOrganizationSchema, memberAccessSchema, memberTargetSchema, seatLimitSchema } from '@/lib/validations/member'
 import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from '@/lib/data/members'
 
+// These actions answer with their result only; the client refreshes the page after a success
+// (useAnnouncedAction, and the forms on this tab), so an action's answer never carries a re-render
+// of the whole tab. Leaving redirects, which renders the Dashboard afresh.
+
 export interface InviteResultRow {
   email: string
   outcome: InviteOutcome
@@ -31,7 +35,6 @@ export const inviteMembersAction = orgAction(inviteSchema, 'members:invite', asy
   if (!result.ok) return fail(result.message, result.field ? { [result.field === 'projectGrants' ? 'projects' : result.field]: [result.message] } : undefined)
   // The emails go out after the response: inviting never waits on the provider.
   deliverSoon(result.emailIds)
-  revalidatePath(`/orgs/${org.slug}/members`)
   const rows = result.results.map(({ email, outcome }) => ({ email, outcome }))
   const invited = outcomeCount(rows, 'invited')
   const message = invited === rows.length ? `Invitation${invited === 1 ? '' : 's'} sent to ${invited === 1 ? rows[0].email : `${invited} people`}.` : `${invited} of ${rows.length} invited. See each address below.`
@@ -47,35 +50,30 @@ export const resendInvitationAction = orgAction(invitationIdSchema, 'members:inv
   })
   if (!result.ok) return fail(result.message)
   deliverSoon([result.emailId])
-  revalidatePath(`/orgs/${org.slug}/members`)
   return ok('Invitation sent again with a new link.')
 })
 
 export const revokeInvitationAction = orgAction(invitationIdSchema, 'members:invite', async ({ invitationId }, { org, user }) => {
   const result = await revokeInvitation(getDb(), { orgId: org.id, actorId: user.id, invitationId })
   if (!result.ok) return fail(result.message)
-  revalidatePath(`/orgs/${org.slug}/members`)
   return ok('Invitation revoked.')
 })
 
 export const updateMemberAccessAction = orgAction(memberAccessSchema, 'members:manage_permissions', async (input, { org, user }) => {
   const result = await updateMemberAccess(getDb(), { orgId: org.id, actorId: user.id, userId: input.userId, role: input.role, permissions: input.permissions })
   if (!result.ok) return fail(result.message)
-  revalidatePath(`/orgs/${org.slug}/members`)
   return ok('Permissions saved.')
 })
 
 export const removeMemberAction = orgAction(memberTargetSchema, 'members:remove', async ({ userId }, { org, user }) => {
   const result = await removeMember(getDb(), { orgId: org.id, actorId: user.id, userId })
   if (!result.ok) return fail(result.message)
-  revalidatePath(`/orgs/${org.slug}/members`)
   return ok('Member removed.')
 })
 
 export const makeOwnerAction = orgAction(memberTargetSchema, null, async ({ userId }, { org, user }) => {
   const result = await makeOwner(getDb(), { orgId: org.id, actorId: user.id, userId })
   if (!result.ok) return fail(result.message)
-  revalidatePath(`/orgs/${org.slug}/members`)
   return ok('They are now an owner.')
 })
 
@@ -96,7 +94,6 @@ export const updateInvitationAction = orgAction(updateInvitationSchema, 'members
     projectGrants: input.projects,
   })
   if (!result.ok) return fail(result.message)
-  revalidatePath(`/orgs/${org.slug}/members`)
   return ok('Invitation updated. The link stays the same.')
 })
 
@@ -109,6 +106,5 @@ export const previousAccessAction = orgAction(previousAccessSchema, 'members:inv
 export const setSeatLimitAction = orgAction(seatLimitSchema, null, async ({ seatLimit }, { org, user }) => {
   const result = await setSeatLimit(getDb(), { orgId: org.id, actorId: user.id, seatLimit })
   if (!result.ok) return fail(result.message, result.error === 'invalid' ? { seatLimit: [result.message] } : undefined)
-  revalidatePath(`/orgs/${org.slug}/members`)
   return ok(seatLimit === null ? 'Seat limit removed.' : `Seat limit set to ${seatLimit}.`)
 })

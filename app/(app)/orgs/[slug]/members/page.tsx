@@ -1,5 +1,5 @@
 import type { Metadata } from 'next'
-import { EmptyState, Table } from '@/components/ui/table'
+import { EmptyState } from '@/components/ui/table'
 import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
@@ -9,15 +9,18 @@ import { listGrantableProjects } from '@/lib/data/projects'
 import { formatDate, levelLabels, roleLabels } from '@/lib/format'
 import { canGrantAdminRole, grantablePermissions, hasPermission, permissionLabel } from '@/lib/permissions'
 import { InviteMemberDialog } from './_components/invite-member-dialog'
-import { InvitationRowActions } from './_components/invitation-row-actions'
+import { InvitationsTable } from './_components/invitations-table'
 import { MemberRowActions } from './_components/member-row-actions'
+import { MembersTable } from './_components/members-table'
 import { SeatLimitForm } from './_components/seat-limit-form'
-import { getSeatUsage } from '@/lib/data/organizations'
 
 export const metadata: Metadata = { title: 'Members' }
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>
 const one = (v: string | string[] | undefined) => (typeof v === 'string' ? v : null)
+
+/** Rows per page of each list: two lists of 25 stay readable, and keep the tab as fast as the lightest page. */
+const PAGE_SIZE = 25
 
 const stateText = { pending: 'Pending', expired: 'Expired', delivery_failed: 'Delivery failed' } as const
 
@@ -29,7 +32,7 @@ function permissionSummary(role: string, permissions: string[]) {
 export default async function MembersTab({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: SearchParams }) {
   const { slug } = await params
   const query = await searchParams
-  const { org, membership, user } = await requireOrgMember(slug, `/orgs/${slug}/members`)
+  const { org, seatLimit, membership, user } = await requireOrgMember(slug, `/orgs/${slug}/members`)
   if (!hasPermission(membership, 'members:read')) {
     return (
       <section aria-labelledby="members-heading">
@@ -56,12 +59,13 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
   }
   const db = getDb()
   const canInvite = hasPermission(membership, 'members:invite')
-  const [members, invitations, projects, seats] = await Promise.all([
-    listMembers(db, { orgId: org.id, actorId: user.id, cursor: one(query.members) }),
-    listPendingInvitations(db, { orgId: org.id, actorId: user.id, cursor: one(query.invitations) }),
+  const [members, invitations, projects] = await Promise.all([
+    listMembers(db, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.members) }),
+    listPendingInvitations(db, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.invitations) }),
     canInvite ? listGrantableProjects(db, { orgId: org.id, actorId: user.id }) : Promise.resolve([]),
-    membership.role === 'owner' ? getSeatUsage(db, { orgId: org.id }) : Promise.resolve(null),
   ])
+  // Seats in use: members, and pending invitations that have not expired (as countSeatsUsed counts them).
+  const seats = membership.role === 'owner' && members && invitations ? { limit: seatLimit, used: members.total + invitations.heldSeats } : null
   const base = `/orgs/${org.slug}/members`
   const isOwner = membership.role === 'owner'
   const grantableProjects = projects.map((p) => ({ id: p.id, name: p.name, maxLevel: p.level }))
@@ -82,33 +86,30 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
             />
           ) : null}
         </div>
-        <Table className="mt-4" columns={[{ label: 'Member' }, { label: 'Role' }, { label: 'Permissions' }, { label: 'Joined' }, { label: 'Actions', isHidden: true }]}>
-              {members?.items.map((m) => (
-                <tr key={m.userId}>
-                  <td className="px-4 py-2">
-                    <span className="block font-medium break-all">{m.name ?? m.email}</span>
-                    {m.name ? <span className="block text-slate-600 break-all">{m.email}</span> : null}
-                  </td>
-                  <td className="px-4 py-2">{roleLabels[m.role]}</td>
-                  <td className="px-4 py-2">{permissionSummary(m.role, m.permissions)}</td>
-                  <td className="px-4 py-2">
-                    <time dateTime={m.joinedAt.toISOString()}>{formatDate(m.joinedAt)}</time>
-                  </td>
-                  <td className="px-4 py-2">
-                    <MemberRowActions
-                      slug={org.slug}
-                      member={{ userId: m.userId, label: m.name ?? m.email, role: m.role, permissions: m.permissions }}
-                      isSelf={m.userId === user.id}
-                      canEdit={hasPermission(membership, 'members:manage_permissions') && (m.role !== 'owner' || isOwner)}
-                      canRemove={hasPermission(membership, 'members:remove') && (m.role !== 'owner' || isOwner)}
-                      canMakeOwner={isOwner}
-                      canGrantAdmin={canGrantAdminRole(membership)}
-                      grantable={grantable}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </Table>
+        {members ? (
+          <MembersTable
+            members={members.items.map((m) => ({
+              userId: m.userId,
+              name: m.name,
+              email: m.email,
+              role: m.role,
+              roleText: roleLabels[m.role],
+              permissions: m.permissions,
+              permissionsText: permissionSummary(m.role, m.permissions),
+              joinedIso: m.joinedAt.toISOString(),
+              joinedText: formatDate(m.joinedAt),
+            }))}
+            rights={{
+              slug: org.slug,
+              selfId: user.id,
+              isOwner,
+              canEdit: hasPermission(membership, 'members:manage_permissions'),
+              canRemove: hasPermission(membership, 'members:remove'),
+              canGrantAdmin: canGrantAdminRole(membership),
+              grantable,
+            }}
+          />
+        ) : null}
         {members?.nextCursor ? (
           <p className="mt-2">
             <Link href={`${base}?members=${encodeURIComponent(members.nextCursor)}`} className="text-sm font-medium text-indigo-700 underline">
@@ -138,46 +139,26 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
             No pending invitations.{canInvite ? ' Use Invite Member to add people to this organization.' : ''}
           </EmptyState>
         ) : (
-          <Table className="mt-4" columns={[{ label: 'Email' }, { label: 'Permissions' }, { label: 'Invited by' }, { label: 'Sent' }, { label: 'Expires' }, { label: 'Status' }, ...(canInvite ? [{ label: 'Actions', isHidden: true }] : [])]}>
-                {invitations.items.map((inv) => (
-                  <tr key={inv.id}>
-                    <td className="px-4 py-2 font-medium break-all">{inv.email}</td>
-                    <td className="px-4 py-2">
-                      {roleLabels[inv.role]}: {permissionSummary(inv.role, inv.permissions)}
-                      {inv.projectGrants.length ? (
-                        <span className="block text-slate-600">
-                          Projects: {inv.projectGrants.map((g) => `${g.projectName} (${levelLabels[g.level]})`).join(', ')}
-                        </span>
-                      ) : null}
-                    </td>
-                    <td className="px-4 py-2 break-all">{inv.invitedBy ? (inv.invitedBy.name ?? inv.invitedBy.email) : 'Former member'}</td>
-                    <td className="px-4 py-2">
-                      <time dateTime={inv.lastSentAt.toISOString()}>{formatDate(inv.lastSentAt)}</time>
-                    </td>
-                    <td className="px-4 py-2">
-                      <time dateTime={inv.expiresAt.toISOString()}>{formatDate(inv.expiresAt)}</time>
-                    </td>
-                    <td className="px-4 py-2">
-                      <span className={inv.state === 'pending' ? 'text-slate-800' : 'font-medium text-red-800'}>{stateText[inv.state]}</span>
-                      {inv.state === 'delivery_failed' && inv.deliveryError ? <span className="block text-xs text-slate-600">Resend to try again.</span> : null}
-                    </td>
-                    {canInvite ? (
-                      <td className="px-4 py-2">
-                        <InvitationRowActions
-                          slug={org.slug}
-                          invitationId={inv.id}
-                          email={inv.email}
-                          access={{ role: inv.role, permissions: inv.permissions, projects: Object.fromEntries(inv.projectGrants.map((g) => [g.projectId, g.level])) }}
-                          grantable={grantable}
-                          canGrantAdmin={canGrantAdminRole(membership)}
-                          projects={grantableProjects}
-                          projectNames={Object.fromEntries(inv.projectGrants.map((g) => [g.projectId, g.projectName]))}
-                        />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </Table>
+          <InvitationsTable
+            invitations={invitations.items.map((inv) => ({
+              id: inv.id,
+              email: inv.email,
+              role: inv.role,
+              permissions: inv.permissions,
+              accessText: `${roleLabels[inv.role]}: ${permissionSummary(inv.role, inv.permissions)}`,
+              projects: inv.projectGrants.map((g) => ({ id: g.projectId, name: g.projectName, level: g.level })),
+              projectsText: inv.projectGrants.length ? `Projects: ${inv.projectGrants.map((g) => `${g.projectName} (${levelLabels[g.level]})`).join(', ')}` : null,
+              invitedBy: inv.invitedBy ? (inv.invitedBy.name ?? inv.invitedBy.email) : 'Former member',
+              sentIso: inv.lastSentAt.toISOString(),
+              sentText: formatDate(inv.lastSentAt),
+              expiresIso: inv.expiresAt.toISOString(),
+              expiresText: formatDate(inv.expiresAt),
+              stateText: stateText[inv.state],
+              isFailing: inv.state !== 'pending',
+              showRetryHint: inv.state === 'delivery_failed' && Boolean(inv.deliveryError),
+            }))}
+            rights={canInvite ? { slug: org.slug, grantable, canGrantAdmin: canGrantAdminRole(membership), projects: grantableProjects } : null}
+          />
         )}
         {invitations?.nextCursor ? (
           <p className="mt-2">

@@ -1,5 +1,6 @@
 'use client'
 
+import { useRouter } from 'next/navigation'
 import { useActionState, useId, useRef, useState, useTransition } from 'react'
 import { Button, SubmitButton } from '@/components/ui/button'
 import { useToast } from '@/components/ui/toaster'
@@ -32,6 +33,7 @@ export function InviteMemberDialog({
 }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const toast = useToast()
+  const router = useRouter()
   const [access, setAccess] = useState<AccessValue>(emptyAccess)
   const [emails, setEmails] = useState('')
   const [previous, setPrevious] = useState<{ email: string; role: 'admin' | 'member'; permissions: string[] } | null>(null)
@@ -41,6 +43,7 @@ export function InviteMemberDialog({
       if (result.message) toast(result.message)
       setEmails('')
       setPrevious(null)
+      router.refresh()
     }
     return result
   }, idleState as ActionState<InviteResultRow[]>)

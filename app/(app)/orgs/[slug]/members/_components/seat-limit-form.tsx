@@ -1,5 +1,6 @@
 'use client'
 
+import { useRouter } from 'next/navigation'
 import { useActionState, useEffect } from 'react'
 import { TextField } from '@/components/form/text-field'
 import { SubmitButton } from '@/components/ui/button'
@@ -11,9 +12,12 @@ import { setSeatLimitAction } from '../actions'
 export function SeatLimitForm({ slug, limit, used }: { slug: string; limit: number | null; used: number }) {
   const [state, action] = useActionState(setSeatLimitAction, idleState)
   const toast = useToast()
+  const router = useRouter()
   useEffect(() => {
-    if (state.status === 'success' && state.message) toast(state.message)
-  }, [state, toast])
+    if (state.status !== 'success') return
+    if (state.message) toast(state.message)
+    router.refresh()
+  }, [state, toast, router])
   return (
     <form action={action} noValidate className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4">
       <input type="hidden" name="slug" value={slug} />

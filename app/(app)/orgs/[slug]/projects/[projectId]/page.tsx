@@ -57,10 +57,10 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         <Table className="mt-2" columns={[{ label: 'Member' }, { label: 'Access' }, ...(isAdmin ? [{ label: 'Actions', isHidden: true }] : [])]}>
               {members.items.map((m) => (
                 <tr key={m.userId}>
-                  <td className="px-4 py-2 break-all">{m.name ?? m.email}</td>
-                  <td className="px-4 py-2">{levelLabels[m.level]}</td>
+                  <td className="break-all">{m.name ?? m.email}</td>
+                  <td>{levelLabels[m.level]}</td>
                   {isAdmin ? (
-                    <td className="px-4 py-2">
+                    <td>
                       {m.userId === user.id ? null : (
                         <AccessRowActions slug={org.slug} projectId={project.id} userId={m.userId} label={m.email} level={m.level} maxLevel={project.myLevel} />
                       )}
