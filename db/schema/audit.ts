@@ -16,8 +16,8 @@ export const auditEvents = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
-    index('audit_events_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc()),
+    index('audit_events_org_created_idx').on(t.organizationId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // The audit log filtered by action, and the distinct actions for its filter.
-    index('audit_events_org_action_created_idx').on(t.organizationId, t.action, t.createdAt.desc(), t.id.desc()),
+    index('audit_events_org_action_created_idx').on(t.organizationId, t.action, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 )

@@ -26,6 +26,6 @@ export const emailOutbox = pgTable(
   },
   (t) => [
     index('email_outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
-    index('email_outbox_created_idx').on(t.createdAt.desc()),
+    index('email_outbox_created_idx').on(t.createdAt.desc().nullsFirst()),
   ],
 )

@@ -30,9 +30,15 @@ export const invitations = pgTable(
     check('invitations_role_check', sql`${t.role} in ('admin', 'member')`),
     uniqueIndex('invitations_token_hash_unique').on(t.tokenHash),
     uniqueIndex('invitations_one_pending_per_email').on(t.organizationId, t.email).where(sql`${t.status} = 'pending'`),
-    index('invitations_org_status_created_idx').on(t.organizationId, t.status, t.createdAt.desc(), t.id.desc()),
+    index('invitations_org_status_created_idx').on(t.organizationId, t.status, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('invitations_email_status_idx').on(t.email, t.status),
     index('invitations_pending_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'pending'`),
+    // The Members tab's pending list (pending and expired, newest first) in index order.
+    index('invitations_org_open_created_idx')
+      .on(t.organizationId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.status} in ('pending', 'expired')`),
+    // Seats held by pending invitations of one organization (the seat count under the org lock).
+    index('invitations_org_pending_expiry_idx').on(t.organizationId, t.expiresAt).where(sql`${t.status} = 'pending'`),
   ],
 )
 

@@ -20,7 +20,7 @@ export const notifications = pgTable(
   },
   (t) => [
     check('notifications_kind_check', sql`${t.kind} in ('invitation.accepted', 'invitation.declined')`),
-    index('notifications_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    index('notifications_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // The bell's unread count reads only unread rows.
     index('notifications_user_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
   ],

@@ -32,7 +32,7 @@ export const memberships = pgTable(
     unique('memberships_org_user_unique').on(t.organizationId, t.userId),
     index('memberships_user_idx').on(t.userId),
     // Members tab: newest first, paginated by (joined_at, id).
-    index('memberships_org_joined_idx').on(t.organizationId, t.joinedAt.desc(), t.id.desc()),
+    index('memberships_org_joined_idx').on(t.organizationId, t.joinedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 )
 
@@ -45,7 +45,7 @@ export const projects = pgTable(
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('projects_org_created_idx').on(t.organizationId, t.createdAt.desc())],
+  (t) => [index('projects_org_created_idx').on(t.organizationId, t.createdAt.desc().nullsFirst())],
 )
 
 export const projectMembers = pgTable(
@@ -62,6 +62,6 @@ export const projectMembers = pgTable(
     unique('project_members_project_user_unique').on(t.projectId, t.userId),
     index('project_members_org_user_idx').on(t.organizationId, t.userId),
     // A project's members, newest first, paginated by (created_at, user_id).
-    index('project_members_project_created_idx').on(t.projectId, t.createdAt.desc(), t.userId.desc()),
+    index('project_members_project_created_idx').on(t.projectId, t.createdAt.desc().nullsFirst(), t.userId.desc().nullsFirst()),
   ],
 )
