@@ -5,7 +5,12 @@
 // after ANALYZE, as the planner would see a grown production table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
+import { queryCounter } from '@/db/client'
 import { createTestDb, type TestDb } from '@/test/db'
+import { expireInvitations, listPendingInvitations } from './invitations'
+import { listMembers } from './members'
+import { countSeatsUsed } from './organizations'
+import { getViewer } from './viewer'
 
 const ORG = '00000000-0000-4000-8000-0000000000e1'
 const INVITER = '00000000-0000-4000-8000-0000000000e2'
@@ -155,5 +160,93 @@ describe('invitation queries at scale (EXPLAIN)', () => {
       left join users on users.id = invitations.invited_by
       where invitations.token_hash = encode(sha256(convert_to('org-50-7', 'UTF8')), 'hex')`)
     expectIndexOnInvitations(plan, 'invitations_token_hash_unique')
+  })
+})
+
+// On Postgres the app prepares its statements (db/client.ts), and after a few runs Postgres plans
+// them once for any values (a generic plan). A value sent as a parameter where a partial index
+// needs a literal (status = 'pending') then loses the index: the Members tab read the whole
+// organization's invitations and sorted them. These plan the very statements the data layer sends,
+// as generic plans. Postgres only: on PGlite the driver sends every statement unnamed.
+describe('the statements the data layer sends, planned as prepared statements (generic plans)', () => {
+  const literal = (v: unknown): string => {
+    if (v === null || v === undefined) return 'null'
+    if (v instanceof Date) return `'${v.toISOString()}'`
+    if (Array.isArray(v)) return literal(`{${v.map((x) => `"${String(x).replace(/["\\]/g, '\\$&')}"`).join(',')}}`)
+    return `'${String(v).replace(/'/g, "''")}'`
+  }
+
+  /** Runs `work`, then plans each statement it sent (BEGIN/COMMIT aside) as a generic plan. */
+  async function genericPlans(work: () => Promise<unknown>): Promise<{ query: string; plan: PlanNode[] }[]> {
+    const statements: { query: string; params: unknown[] }[] = []
+    queryCounter.statements = statements
+    try {
+      await work()
+    } finally {
+      queryCounter.statements = null
+    }
+    const plans = []
+    for (const [i, { query, params }] of statements.entries()) {
+      if (/^\s*(begin|commit|rollback)/i.test(query)) continue
+      const name = `generic_${i}_${Date.now()}`
+      await t.db.execute(sql.raw(`prepare ${name} as ${query}`))
+      try {
+        await t.db.execute(sql.raw(`set plan_cache_mode = force_generic_plan`))
+        const args = params.length ? `(${params.map(literal).join(', ')})` : ''
+        plans.push({ query, plan: await explain(`execute ${name}${args}`) })
+      } finally {
+        await t.db.execute(sql.raw(`reset plan_cache_mode`))
+        await t.db.execute(sql.raw(`deallocate ${name}`))
+      }
+    }
+    return plans
+  }
+
+  const summary = (plan: PlanNode[]) => plan.map((n) => `${n['Node Type']}${n['Index Name'] ? ` using ${n['Index Name']}` : ''}${n['Relation Name'] ? ` on ${n['Relation Name']}` : ''}`)
+  // The organization here holds nearly every membership, so counting them may rightly read the whole (small) table.
+  const BIG = ['invitations']
+
+  function expectNoFullScan(plans: { query: string; plan: PlanNode[] }[]) {
+    expect(plans.length).toBeGreaterThan(0)
+    for (const { query, plan } of plans) {
+      const scans = summary(plan).filter((s) => BIG.some((table) => s === `Seq Scan on ${table}`))
+      expect(scans, `${query.slice(0, 200)}\n${summary(plan).join(' > ')}`).toEqual([])
+    }
+  }
+
+  beforeAll(async () => {
+    await t.db.execute(sql.raw(`insert into memberships (organization_id, user_id, role) values ('${ORG}', '${INVITER}', 'owner') on conflict do nothing`))
+    await t.db.execute(sql.raw(`insert into sessions (session_token, user_id, expires) values ('explain-session-token-0000000000000000', '${INVITEE}', now() + interval '1 day') on conflict do nothing`))
+  })
+
+  it('the Members tab lists (invitations and members, first and later pages) read their indexes, in order', async (ctx) => {
+    if (!t.isRealPostgres) return ctx.skip()
+    const first = await listPendingInvitations(t.db, { orgId: ORG, actorId: INVITER, limit: 25 })
+    expect(first?.items).toHaveLength(25)
+    const plans = await genericPlans(async () => {
+      await listPendingInvitations(t.db, { orgId: ORG, actorId: INVITER, limit: 25 })
+      await listPendingInvitations(t.db, { orgId: ORG, actorId: INVITER, limit: 25, cursor: first!.nextCursor })
+    })
+    expectNoFullScan(plans)
+    for (const { plan } of plans) {
+      expectIndexOnInvitations(plan, 'invitations_org_open_created_idx')
+      expect(plan.map((n) => n['Node Type'])).not.toContain('Sort')
+    }
+    const members = await genericPlans(() => listMembers(t.db, { orgId: ORG, actorId: INVITER, limit: 25 }))
+    expectNoFullScan(members)
+    expect(members.flatMap(({ plan }) => summary(plan))).toContain('Index Scan using memberships_org_joined_idx on memberships')
+  })
+
+  it('the session with the bell, the seat count and the expiry sweep read their indexes', async (ctx) => {
+    if (!t.isRealPostgres) return ctx.skip()
+    const viewer = await genericPlans(() => getViewer(t.db, { token: 'explain-session-token-0000000000000000' }))
+    expectNoFullScan(viewer)
+    expect(viewer.flatMap(({ plan }) => summary(plan)), viewer.map(({ plan }) => summary(plan).join(' > ')).join('\n')).toContain('Index Scan using invitations_email_status_idx on invitations')
+    const seats = await genericPlans(() => countSeatsUsed(t.db, ORG))
+    expectNoFullScan(seats)
+    expect(seats.flatMap(({ plan }) => summary(plan))).toContain('Index Only Scan using invitations_org_pending_expiry_idx on invitations')
+    const sweep = await genericPlans(() => expireInvitations(t.db))
+    expectNoFullScan(sweep)
+    expect(sweep.flatMap(({ plan }) => summary(plan)).some((s) => s.includes('using invitations_pending_expiry_idx'))).toBe(true)
   })
 })

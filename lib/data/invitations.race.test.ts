@@ -147,10 +147,11 @@ describe('races', () => {
   })
 })
 
-// An invite reads the actor's membership in the statement that takes the organization lock; when it
-// had to wait for the lock, that read predates whatever the lock holder committed. These hold the lock
-// from another connection, change the organization under it, and check the invite decides on what holds
-// once it has the lock. Real Postgres only (PGlite has one connection).
+// An invite to an organization with a seat limit reads the actor's membership in the statement that
+// takes the organization lock; when it had to wait for the lock, that read predates whatever the lock
+// holder committed. These hold the lock from another connection, change the organization under it, and
+// check the invite decides on what holds once it has the lock. Real Postgres only (PGlite has one
+// connection). Without a seat limit an invite takes no organization lock (last test).
 describe('an invite that waited for the organization lock', () => {
   async function underOrganizationLock<T>(orgId: string, change: (c: Client) => Promise<void>, run: () => Promise<T>): Promise<T> {
     const url = t.handle.pool!.options.connectionString!
@@ -179,6 +180,7 @@ describe('an invite that waited for the organization lock', () => {
   it('is refused when the inviter lost members:invite meanwhile, and writes nothing', async (ctx) => {
     if (!t.isRealPostgres) return ctx.skip()
     const w = await createWorld(t.db)
+    await t.db.update(organizations).set({ seatLimit: 100 }).where(eq(organizations.id, w.org.id))
     const email = uniqueEmail('late')
     const result = await underOrganizationLock(
       w.org.id,
@@ -206,5 +208,21 @@ describe('an invite that waited for the organization lock', () => {
       () => createInvitations(t.db, { orgId: w.org.id, actorId: w.owner.id, emails: [joiner.email, fresh, other], role: 'member', permissions: [], projectGrants: [] }, config),
     )
     expect(result.ok && result.results.map((r) => r.outcome)).toEqual(['already_member', 'invited', 'seat_limit'])
+  })
+
+  it('without a seat limit, meets a limit set meanwhile: writes nothing unlocked, then counts seats under the lock', async (ctx) => {
+    if (!t.isRealPostgres) return ctx.skip()
+    const w = await createWorld(t.db) // 4 members, no seat limit
+    const email = uniqueEmail('unlocked')
+    const result = await underOrganizationLock(
+      w.org.id,
+      async (c) => {
+        await c.query(`update organizations set seat_limit = 4 where id = $1`, [w.org.id])
+      },
+      () => createInvitations(t.db, { orgId: w.org.id, actorId: w.owner.id, emails: [email], role: 'member', permissions: [], projectGrants: [] }, config),
+    )
+    expect(result.ok && result.results.map((r) => r.outcome)).toEqual(['seat_limit'])
+    expect(await t.db.select().from(invitations).where(eq(invitations.email, email))).toHaveLength(0)
+    expect(await t.db.select().from(emailOutbox).where(eq(emailOutbox.recipient, email))).toHaveLength(0)
   })
 })

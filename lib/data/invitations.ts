@@ -15,6 +15,7 @@ import {
   users,
 } from '@/db/schema'
 import { renderInvitationEmail } from '@/lib/email/render'
+import { formatExpiry } from '@/lib/email/templates/invitation-email'
 import { enqueueEmailsSql } from '@/lib/email/outbox'
 import { checkGrant, effectivePermissions, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type OrgPermission, type ProjectLevel, type Role } from '@/lib/permissions'
 import { isValidEmail, normalizeEmail } from '@/lib/validations/common'
@@ -122,6 +123,14 @@ async function readProjectLevels(tx: Db, orgId: string, userId: string, projectI
   return new Map(rows.map((r) => [r.projectId, r.level]))
 }
 
+/**
+ * Status tests written as literals, not parameters: statements are prepared (db/client.ts), and a
+ * generic plan can use the partial indexes (status = 'pending', status in ('pending', 'expired'))
+ * only when the statement itself says so.
+ */
+const isPendingSql = sql`${invitations.status} = 'pending'`
+const isOpenSql = sql`${invitations.status} in ('pending', 'expired')`
+
 /** Rows of a raw statement, on either driver. */
 function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows
@@ -144,20 +153,37 @@ interface EmailContext {
  * Renders the invitation email once, with a random placeholder where the token goes: a batch of
  * 50 renders React once, and the statement that queues the emails puts each token in its copy.
  */
-async function renderInvitationTemplate(ctx: EmailContext, config: InvitationConfig, expiresAt: Date) {
-  const placeholder = `TOKEN${randomBytes(16).toString('hex')}`
-  const rendered = await renderInvitationEmail({
+const renderedTemplates = new Map<string, Promise<RenderedTemplate>>()
+/** Rendered templates kept: an admin inviting people one by one with the same offer renders React once a minute. */
+const RENDER_CACHE_SIZE = 64
+
+type RenderedTemplate = Awaited<ReturnType<typeof renderInvitationEmail>> & { placeholder: string }
+
+async function renderInvitationTemplate(ctx: EmailContext, config: InvitationConfig, expiresAt: Date): Promise<RenderedTemplate> {
+  const props = {
     orgName: ctx.orgName,
     inviterName: ctx.inviterName,
     inviterEmail: ctx.inviterEmail,
     role: ctx.role,
     permissionLabels: ctx.role === 'admin' ? [] : ctx.permissions.map(permissionLabel),
     projectGrants: ctx.projectGrants,
-    url: invitationUrl(config.appUrl, placeholder),
     expiresAt,
     host: hostOf(config.appUrl),
-  })
-  return { ...rendered, placeholder }
+  }
+  // The email shows the expiry to the minute, so copies rendered within a minute are identical;
+  // the token goes in per address (see insertInvitationBatch), so the cached copy holds none.
+  const key = JSON.stringify([config.appUrl, { ...props, expiresAt: formatExpiry(expiresAt) }])
+  let rendered = renderedTemplates.get(key)
+  if (rendered) {
+    renderedTemplates.delete(key)
+  } else {
+    const placeholder = `TOKEN${randomBytes(16).toString('hex')}`
+    rendered = renderInvitationEmail({ ...props, url: invitationUrl(config.appUrl, placeholder) }).then((r) => ({ ...r, placeholder }))
+    rendered.catch(() => renderedTemplates.delete(key))
+    if (renderedTemplates.size >= RENDER_CACHE_SIZE) renderedTemplates.delete(renderedTemplates.keys().next().value!)
+  }
+  renderedTemplates.set(key, rendered)
+  return rendered
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,10 +195,17 @@ export type CreateInvitationsResult =
 
 const FORBIDDEN_CREATE = 'You do not have permission to invite members.'
 
-/** The organization, locked (see lockOrganization), with what an invite needs to know about the actor and the projects. */
-async function lockOrganizationForInvite(tx: Db, { orgId, actorId, projectIds, emails, now }: { orgId: string; actorId: string; projectIds: string[]; emails: string[]; now: Date }) {
+/**
+ * The organization with what an invite needs to know about the actor and the projects; with
+ * `lock`, the organization row is locked first (see lockOrganization).
+ */
+async function readOrganizationForInvite(
+  tx: Db,
+  { orgId, actorId, projectIds, emails, now, lock }: { orgId: string; actorId: string; projectIds: string[]; emails: string[]; now: Date; lock: boolean },
+) {
   const [row] = rowsOf<{
     org_name: string
+    seat_limit: number | null
     role: Role | null
     permissions: string[] | null
     inviter_name: string | null
@@ -181,7 +214,7 @@ async function lockOrganizationForInvite(tx: Db, { orgId, actorId, projectIds, e
     stale: string[]
   }>(
     await tx.execute(sql`
-      select o.name as org_name, m.role, m.permissions, u.name as inviter_name, u.email as inviter_email,
+      select o.name as org_name, o.seat_limit, m.role, m.permissions, u.name as inviter_name, u.email as inviter_email,
         (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'level', pm.level)), '[]'::json)
           from projects p
           left join project_members pm on pm.project_id = p.id and pm.organization_id = o.id and pm.user_id = ${actorId}
@@ -193,7 +226,7 @@ async function lockOrganizationForInvite(tx: Db, { orgId, actorId, projectIds, e
       left join memberships m on m.organization_id = o.id and m.user_id = ${actorId}
       left join users u on u.id = m.user_id
       where o.id = ${orgId}
-      for no key update of o`),
+      ${lock ? sql`for no key update of o` : sql``}`),
   )
   return row ? { ...row, projects: parseJsonColumn<typeof row.projects>(row.projects), stale: parseJsonColumn<string[]>(row.stale) } : null
 }
@@ -211,6 +244,12 @@ interface InviteBatch {
   now: Date
   expiresAt: Date
   email: { subject: string; html: string; text: string; placeholder: string }
+  /**
+   * Run without the organization lock: the statement share-locks the organization row and writes
+   * nothing unless the organization has no seat limit (is_unlocked_ok), so a limit set meanwhile
+   * sends the invite down the locked path.
+   */
+  isUnlocked: boolean
 }
 
 interface InviteBatchRow {
@@ -223,10 +262,12 @@ interface InviteBatchRow {
   invitation_id: string | null
   email_id: string | null
   is_actor_unchanged: boolean
+  is_unlocked_ok: boolean
 }
 
 /**
- * One statement for the whole batch, run under the organization lock: classifies every address
+ * One statement for the whole batch, run under the organization lock (or, for an organization
+ * without a seat limit, alone: see InviteBatch.isUnlocked): classifies every address
  * (member, already invited, new), gives seats and then rate-limit units to the first new ones,
  * and writes their invitations, project grants, emails and audit events. Its snapshot is taken
  * after the lock, so the seat count and the classification are current until commit.
@@ -248,6 +289,9 @@ async function insertInvitationBatch(tx: Db, b: InviteBatch): Promise<InviteBatc
           where organization_id = ${b.orgId} and user_id = ${b.actorId}
             and role = ${b.actor.role} and permissions = ${textArray(b.actor.permissions)}) as is_unchanged
       ),
+      unlocked as (
+        ${b.isUnlocked ? sql`select o.seat_limit is null as is_ok from organizations o where o.id = ${b.orgId} for share` : sql`select true as is_ok`}
+      ),
       classified as (
         select i.*,
           exists (select 1 from users u join memberships m on m.user_id = u.id and m.organization_id = ${b.orgId} where u.email = i.email) as is_member,
@@ -257,7 +301,7 @@ async function insertInvitationBatch(tx: Db, b: InviteBatch): Promise<InviteBatc
       candidates as (
         select c.*, row_number() over (order by c.ord) as rank
         from classified c
-        where not c.is_member and c.pending_id is null and (select is_unchanged from actor)
+        where not c.is_member and c.pending_id is null and (select is_unchanged from actor) and coalesce((select is_ok from unlocked), false)
       ),
       seats as (
         select case when o.seat_limit is not null then greatest(0, o.seat_limit
@@ -298,7 +342,8 @@ async function insertInvitationBatch(tx: Db, b: InviteBatch): Promise<InviteBatc
           ${JSON.stringify(auditData)}::jsonb || jsonb_build_object('email', ins.email)
         from inserted ins`)})
       select c.email, c.is_member, c.pending_id, ca.rank::int as rank, (select free from seats) as free, (select n from allowed) as allowed,
-        ins.id as invitation_id, ins.last_email_id as email_id, (select is_unchanged from actor) as is_actor_unchanged
+        ins.id as invitation_id, ins.last_email_id as email_id, (select is_unchanged from actor) as is_actor_unchanged,
+        coalesce((select is_ok from unlocked), false) as is_unlocked_ok
       from classified c
       left join candidates ca on ca.email = c.email
       left join inserted ins on ins.email = c.email
@@ -336,59 +381,72 @@ export async function createInvitations(
   if (projectGrants.some((g) => !isUuid(g.projectId))) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
   const valid = emails.filter((e) => isValidEmail(e))
   const projectIds = projectGrants.map((g) => g.projectId)
+  const expiresAt = addMs(now, config.ttlDays * DAY_MS)
+  const invalid = new Map(emails.filter((e) => !isValidEmail(e)).map((e) => [e, { outcome: 'invalid' as const }]))
+  const reported = (rows: InviteBatchRow[]): CreateInvitationsResult => {
+    const outcomes = new Map<string, { outcome: InviteOutcome; invitationId?: string }>([...invalid, ...rows.map((r) => [r.email, inviteOutcome(r)] as const)])
+    return { ok: true, results: emails.map((email) => ({ email, ...outcomes.get(email)! })), emailIds: rows.flatMap((r) => (r.email_id ? [r.email_id] : [])) }
+  }
+
+  /** The decision on what the organization row and the actor's membership say; the batch to write, or the refusal. */
+  async function decide(org: Awaited<ReturnType<typeof readOrganizationForInvite>>) {
+    if (!org) return { refusal: { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE } as const }
+    const actor = org.role ? { role: org.role, permissions: org.permissions ?? [] } : null
+    if (!actor || !hasPermission(actor, 'members:invite')) return { refusal: { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE } as const }
+    if (org.projects.length !== projectIds.length) return { refusal: { ok: false, error: 'not_found', message: 'One of the projects was not found.' } as const }
+    const grantorLevels = new Map(org.projects.filter((p) => p.level).map((p) => [p.id, p.level as ProjectLevel]))
+    const check = checkGrant({ role: actor.role, permissions: actor.permissions, projectLevels: grantorLevels }, { role, permissions, projectGrants })
+    if (!check.ok) return { refusal: { ok: false, error: 'escalation', field: check.field, message: check.message } as const }
+    if (!valid.length) return { refusal: reported([]) }
+    const names = new Map(org.projects.map((p) => [p.id, p.name]))
+    const email = await renderInvitationTemplate(
+      {
+        orgName: org.org_name,
+        inviterName: org.inviter_name,
+        inviterEmail: org.inviter_email ?? '',
+        role,
+        permissions,
+        projectGrants: projectGrants.map((g) => ({ name: names.get(g.projectId) ?? '', level: g.level })),
+      },
+      config,
+      expiresAt,
+    )
+    return { batch: { orgId, actorId, actor, role, permissions, projectGrants, emails: valid, now, expiresAt, email } }
+  }
+
+  const read = { orgId, actorId, projectIds, emails: valid, now }
+  // Without a seat limit nothing needs the organization lock: invites of one organization run side
+  // by side, each one statement (the partial unique index settles two invites of one address).
+  const unlocked = await readOrganizationForInvite(db, { ...read, lock: false })
+  if (unlocked && unlocked.seat_limit === null && unlocked.stale.length === 0) {
+    const decision = await decide(unlocked)
+    if (decision.refusal) return decision.refusal
+    const rows = await insertInvitationBatch(db, { ...decision.batch, isUnlocked: true })
+    // Otherwise the actor's membership changed or a seat limit was set since the read: nothing was written.
+    if (rows[0].is_actor_unchanged && rows[0].is_unlocked_ok) return reported(rows)
+  }
 
   return transactionOrRefusal(db, async (tx): Promise<CreateInvitationsResult> => {
     // Taken first, as by every change to seats (see lockOrganization). What this statement reads
     // besides the organization row may predate the lock: the batch statement below checks the
     // actor's membership again and reads seats and addresses afresh.
-    const org = await lockOrganizationForInvite(tx, { orgId, actorId, projectIds, emails: valid, now })
-    if (!org) return { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE }
-    let actor = org.role ? { role: org.role, permissions: org.permissions ?? [] } : null
-    if (!actor || !hasPermission(actor, 'members:invite')) return { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE }
-    if (org.projects.length !== projectIds.length) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
-
-    const grantorLevels = new Map(org.projects.filter((p) => p.level).map((p) => [p.id, p.level as ProjectLevel]))
-    const checkActor = (a: { role: Role; permissions: string[] }) =>
-      checkGrant({ role: a.role, permissions: a.permissions, projectLevels: grantorLevels }, { role, permissions, projectGrants })
-    const check = checkActor(actor)
-    if (!check.ok) return { ok: false, error: 'escalation', field: check.field, message: check.message }
-
-    const outcomes = new Map<string, { outcome: InviteOutcome; invitationId?: string }>()
-    for (const e of emails) if (!isValidEmail(e)) outcomes.set(e, { outcome: 'invalid' })
-    const emailIds: string[] = []
-    if (valid.length) {
-      // Pending invitations past their expiry give way to new ones (rare: the sweep usually got there first).
-      if (org.stale.length) await markExpired(tx, and(inArray(invitations.id, org.stale), eq(invitations.organizationId, orgId)), now)
-      const expiresAt = addMs(now, config.ttlDays * DAY_MS)
-      const names = new Map(org.projects.map((p) => [p.id, p.name]))
-      const email = await renderInvitationTemplate(
-        {
-          orgName: org.org_name,
-          inviterName: org.inviter_name,
-          inviterEmail: org.inviter_email ?? '',
-          role,
-          permissions,
-          projectGrants: projectGrants.map((g) => ({ name: names.get(g.projectId) ?? '', level: g.level })),
-        },
-        config,
-        expiresAt,
-      )
-      const batch = { orgId, actorId, role, permissions, projectGrants, emails: valid, now, expiresAt, email }
-      let rows = await insertInvitationBatch(tx, { ...batch, actor })
-      if (!rows[0].is_actor_unchanged) {
-        // The actor's membership changed just before the lock was granted: decide again on what it is
-        // now, and leave nothing behind (stale invitations included) if that is a refusal.
-        actor = await readMembership(tx, orgId, actorId)
-        if (!actor || !hasPermission(actor, 'members:invite')) throw new Refusal<CreateInvitationsResult>({ ok: false, error: 'forbidden', message: FORBIDDEN_CREATE })
-        const recheck = checkActor(actor)
-        if (!recheck.ok) throw new Refusal<CreateInvitationsResult>({ ok: false, error: 'escalation', field: recheck.field, message: recheck.message })
-        rows = await insertInvitationBatch(tx, { ...batch, actor })
-        if (!rows[0].is_actor_unchanged) throw new Error('membership changed under the organization lock')
-      }
-      for (const r of rows) outcomes.set(r.email, inviteOutcome(r))
-      emailIds.push(...rows.flatMap((r) => (r.email_id ? [r.email_id] : [])))
+    const org = await readOrganizationForInvite(tx, { ...read, lock: true })
+    const decision = await decide(org)
+    if (decision.refusal) return decision.refusal
+    // Pending invitations past their expiry give way to new ones (rare: the sweep usually got there first).
+    if (org!.stale.length) await markExpired(tx, and(inArray(invitations.id, org!.stale), eq(invitations.organizationId, orgId)), now)
+    const rows = await insertInvitationBatch(tx, { ...decision.batch, isUnlocked: false })
+    if (!rows[0].is_actor_unchanged) {
+      // The actor's membership changed just before the lock was granted: decide again on what it is
+      // now, and leave nothing behind (stale invitations included) if that is a refusal.
+      const actor = await readMembership(tx, orgId, actorId)
+      const again = await decide(actor && org ? { ...org, role: actor.role, permissions: actor.permissions } : null)
+      if (again.refusal) throw new Refusal<CreateInvitationsResult>(again.refusal)
+      const retried = await insertInvitationBatch(tx, { ...again.batch, isUnlocked: false })
+      if (!retried[0].is_actor_unchanged) throw new Error('membership changed under the organization lock')
+      return reported(retried)
     }
-    return { ok: true, results: emails.map((email) => ({ email, ...outcomes.get(email)! })), emailIds }
+    return reported(rows)
   })
 }
 
@@ -418,7 +476,7 @@ async function markExpired(tx: Db, where: SQL | undefined, now: Date): Promise<n
     await tx.execute(sql`
       with expired as (
         update ${invitations} set status = 'expired'
-        where ${and(where, eq(invitations.status, 'pending'), lte(invitations.expiresAt, now))}
+        where ${and(where, isPendingSql, lte(invitations.expiresAt, now))}
         returning id, organization_id, email
       ),
       audited as (${recordAuditSql(sql`
@@ -504,7 +562,7 @@ export async function listPendingInvitations(
     .where(
       and(
         eq(invitations.organizationId, orgId),
-        inArray(invitations.status, ['pending', 'expired']),
+        isOpenSql,
         actorHolds(orgId, actorId, 'members:read'),
         after ? sql`(${invitations.createdAt}, ${invitations.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
       ),
@@ -1157,7 +1215,7 @@ export async function expireInvitations(db: Db, now: Date = new Date()): Promise
       const due = tx
         .select({ id: invitations.id })
         .from(invitations)
-        .where(and(eq(invitations.status, 'pending'), lte(invitations.expiresAt, now)))
+        .where(and(isPendingSql, lte(invitations.expiresAt, now)))
         .orderBy(asc(invitations.expiresAt))
         .limit(SWEEP_BATCH)
         .for('update', { skipLocked: true })

@@ -102,7 +102,7 @@ export async function countSeatsUsed(db: Db, orgId: string, now: Date = new Date
       pending: sql<number>`(${db
         .select({ n: count() })
         .from(invitations)
-        .where(and(eq(invitations.organizationId, orgId), eq(invitations.status, 'pending'), gt(invitations.expiresAt, now)))})`.mapWith(Number),
+        .where(and(eq(invitations.organizationId, orgId), sql`${invitations.status} = 'pending'`, gt(invitations.expiresAt, now)))})`.mapWith(Number),
     })
     .from(organizations)
     .where(eq(organizations.id, orgId))

@@ -74,7 +74,10 @@ describe('listProjectMembers', () => {
     } while (cursor)
     expect(seen).toHaveLength(6)
     expect(new Set(seen).size).toBe(6)
-    expect(seen[seen.length - 1]).toBe(w.projectAdmin.id)
+    // Newest grant first; grants made within one millisecond tie on created_at and go by user id.
+    const grants = await t.db.select({ userId: projectMembers.userId, createdAt: projectMembers.createdAt }).from(projectMembers).where(eq(projectMembers.projectId, w.project.id))
+    const newestFirst = grants.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.userId < b.userId ? 1 : -1)).map((g) => g.userId)
+    expect(seen).toEqual(newestFirst)
   })
 
   it('is null for whoever cannot see the project', async () => {

@@ -3,7 +3,9 @@
 // costs a round trip and main-thread time, so these are budgets: a change that adds one fails
 // here, with the statements listed. Counts, not timings, so they hold on any machine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eq } from 'drizzle-orm'
 import { queryCounter } from '@/db/client'
+import { organizations } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { acceptInvitation, createInvitations, resendInvitation, revokeInvitation } from './invitations'
@@ -41,7 +43,7 @@ async function invite(w: World, emails: string[], projectGrants: { projectId: st
 }
 
 describe('statements per operation', () => {
-  it('invite: 4 (BEGIN, the organization lock with what the checks need, one batch statement, COMMIT), the same for 1 and 50 addresses', async () => {
+  it('invite: 2 without a seat limit (what the checks need, one batch statement), the same for 1 and 50 addresses; 5 with one', async () => {
     const w = await createWorld(t.db)
     const project = await addProject(t.db, w.org.id)
     const one = await statementsOf(() => invite(w, [uniqueEmail()]))
@@ -50,7 +52,7 @@ describe('statements per operation', () => {
     expect(one.result.results.map((r) => r.outcome)).toEqual(['invited'])
     expect(fifty.result.results.every((r) => r.outcome === 'invited')).toBe(true)
     expect(withGrant.result.results.every((r) => r.outcome === 'invited')).toBe(true)
-    expectAtMost(one.statements, 4, 'invite 1')
+    expectAtMost(one.statements, 2, 'invite 1')
     expect(fifty.statements.length, `invite 50 vs invite 1\n${listed(fifty.statements)}`).toBe(one.statements.length)
     expect(withGrant.statements.length, `invite 50 with a project grant\n${listed(withGrant.statements)}`).toBe(one.statements.length)
 
@@ -58,6 +60,12 @@ describe('statements per operation', () => {
     const mixed = await statementsOf(() => invite(w, [w.member.email, one.result.results[0].email, 'not an email', uniqueEmail()]))
     expect(mixed.result.results.map((r) => r.outcome)).toEqual(['already_member', 'already_invited', 'invalid', 'invited'])
     expect(mixed.statements.length, listed(mixed.statements)).toBe(one.statements.length)
+
+    // With a seat limit the batch runs under the organization lock: BEGIN, the lock with what the checks need, the batch, COMMIT.
+    await t.db.update(organizations).set({ seatLimit: 1000 }).where(eq(organizations.id, w.org.id))
+    const limited = await statementsOf(() => invite(w, Array.from({ length: 50 }, () => uniqueEmail('limited'))))
+    expect(limited.result.results.every((r) => r.outcome === 'invited')).toBe(true)
+    expectAtMost(limited.statements, 5, 'invite 50 with a seat limit')
   })
 
   it('revoke: 1 (the actor check, the conditional update and its audit event in one statement)', async () => {

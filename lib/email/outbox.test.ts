@@ -253,6 +253,31 @@ describe('deliverDueEmails', () => {
     expect(new Set(fake.emails.map((e) => e.idempotencyKey)).size).toBe(200)
     expect(new Set(rows.map((r) => r.providerId))).toEqual(new Set(fake.emails.map((e) => e.id)))
   })
+  it('writes the outcomes of a whole claim in one statement, each as it should be (sent, retried, failed)', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 30; i++) ids.push((await enqueue({ kind: 'batch', to: `batch${i}@example.com` })).id)
+    fake.failNext({ status: 500, onlyTo: 'batch3@example.com' })
+    fake.failNext({ status: 422, onlyTo: 'batch7@example.com' })
+    const log: string[] = []
+    queryCounter.log = log
+    let result
+    try {
+      result = await deliverDueEmails(t.db, transport, { from: FROM, limit: 30 })
+    } finally {
+      queryCounter.log = null
+    }
+    expect(result).toEqual({ claimed: 30, sent: 28, retried: 1, failed: 1 })
+    // The claim, then the outcomes: not one statement per email.
+    expect(log, log.join('\n')).toHaveLength(2)
+    const rows = new Map((await t.db.select().from(emailOutbox).where(inArray(emailOutbox.id, ids))).map((r) => [r.recipient, r]))
+    expect(rows.get('batch3@example.com')).toMatchObject({ status: 'pending', attempts: 1, lockedUntil: null, html: expect.stringContaining('/link/') })
+    expect(rows.get('batch3@example.com')!.lastError).toMatch(/500|internal/i)
+    expect(rows.get('batch3@example.com')!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now())
+    expect(rows.get('batch7@example.com')).toMatchObject({ status: 'failed', lockedUntil: null, html: REDACTED_BODY, text: REDACTED_BODY })
+    expect(rows.get('batch0@example.com')).toMatchObject({ status: 'sent', attempts: 1, lockedUntil: null, lastError: null, html: REDACTED_BODY })
+    expect(rows.get('batch0@example.com')!.sentAt).toBeInstanceOf(Date)
+    expect(fake.emails).toHaveLength(28)
+  })
 })
 
 describe('listMailbox', () => {
