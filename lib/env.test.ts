@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { EnvError, parseEnv } from './env'
+
+const production = { NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32), RESEND_API_KEY: 're_test' }
+
+describe('parseEnv', () => {
+  it('takes the defaults when nothing is set (prepared statements on, seven-day invitations)', () => {
+    const env = parseEnv({ NODE_ENV: 'test', AUTH_SECRET: 'y'.repeat(32) })
+    expect(env).toMatchObject({ DATABASE_PREPARED_STATEMENTS: 'on', INVITATION_TTL_DAYS: 7, APP_URL: 'http://localhost:3000', isDevMailbox: true })
+  })
+
+  it('names every bad variable in one message', () => {
+    let message = ''
+    try {
+      parseEnv({ ...production, DATABASE_URL: 'mysql://x', DATABASE_PREPARED_STATEMENTS: 'sometimes', INVITATION_TTL_DAYS: 'soon' })
+    } catch (err) {
+      expect(err).toBeInstanceOf(EnvError)
+      message = (err as Error).message
+    }
+    expect(message).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL')
+    expect(message).toContain('DATABASE_PREPARED_STATEMENTS must be on or off')
+    expect(message).toContain('INVITATION_TTL_DAYS')
+  })
+
+  it('accepts off for a pooler that cannot keep named statements', () => {
+    expect(parseEnv({ ...production, DATABASE_PREPARED_STATEMENTS: 'off' }).DATABASE_PREPARED_STATEMENTS).toBe('off')
+  })
+
+  it('refuses production without a secret or an email provider', () => {
+    expect(() => parseEnv({ ...production, AUTH_SECRET: '' })).toThrow(/AUTH_SECRET is required in production/)
+    expect(() => parseEnv({ ...production, RESEND_API_KEY: '' })).toThrow(/RESEND_API_KEY is required in production/)
+  })
+})
