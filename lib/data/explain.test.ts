@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import { queryCounter } from '@/db/client'
 import { createTestDb, type TestDb } from '@/test/db'
-import { expireInvitations, listPendingInvitations } from './invitations'
+import { createInvitations, expireInvitations, listPendingInvitations } from './invitations'
 import { listMembers } from './members'
 import { countSeatsUsed } from './organizations'
 import { getViewer } from './viewer'
@@ -235,6 +235,25 @@ describe('the statements the data layer sends, planned as prepared statements (g
     const members = await genericPlans(() => listMembers(t.db, { orgId: ORG, actorId: INVITER, limit: 25 }))
     expectNoFullScan(members)
     expect(members.flatMap(({ plan }) => summary(plan))).toContain('Index Scan using memberships_org_joined_idx on memberships')
+  })
+
+  it('an invite reads one user and one membership per address, not the organization', async (ctx) => {
+    if (!t.isRealPostgres) return ctx.skip()
+    const invite = () =>
+      createInvitations(
+        t.db,
+        { orgId: ORG, actorId: INVITER, emails: [`fresh-${Date.now()}@explain.test`, 'member-1@explain.test'], role: 'member', permissions: [], projectGrants: [] },
+        { appUrl: 'https://app.example.com', ttlDays: 7 },
+      )
+    const plans = await genericPlans(async () => {
+      const r = await invite()
+      expect(r.ok && r.results.map((x) => x.outcome)).toEqual(['invited', 'already_member'])
+    })
+    expectNoFullScan(plans)
+    // Written as a join, "is this address a member" hashed all 10,000 memberships and read every user, per invite.
+    const steps = plans.flatMap(({ plan }) => summary(plan))
+    expect(steps.filter((x) => x === 'Seq Scan on users'), plans.map(({ plan }) => summary(plan).join(' > ')).join('\n')).toEqual([])
+    expect(steps).toContain('Index Scan using users_email_unique on users')
   })
 
   it('the session with the bell, the seat count and the expiry sweep read their indexes', async (ctx) => {

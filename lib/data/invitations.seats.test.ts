@@ -4,8 +4,8 @@ import { invitations, organizations } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { acceptInvitation, createInvitations, resendInvitation, revokeInvitation, SEAT_LIMIT_MESSAGE } from './invitations'
-import { getSeatUsage, setSeatLimit } from './organizations'
-import { config, createWorld, membershipOf, uniqueEmail } from './invitations.test-support'
+import { setSeatLimit } from './organizations'
+import { config, createWorld, getSeatUsage, membershipOf, uniqueEmail } from './invitations.test-support'
 import { auditOf, snapshot } from './members.test-support'
 
 let t: TestDb

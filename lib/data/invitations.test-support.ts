@@ -8,13 +8,14 @@ import {
   invitationProjectGrants,
   invitations,
   memberships,
+  organizations,
   projectMembers,
   projects,
   users,
 } from '@/db/schema'
 import type { ProjectLevel } from '@/lib/permissions'
 import { createUser } from '@/test/factories'
-import { createOrganization } from './organizations'
+import { countSeatsUsed, createOrganization } from './organizations'
 
 export const config = { appUrl: 'https://app.example.com', ttlDays: 7 }
 
@@ -89,3 +90,10 @@ export async function auditActions(db: Db, orgId: string, targetId?: string) {
   return rows.map((r) => r.action)
 }
 
+
+/** The organization's seat limit (null: unlimited) and the seats in use, read directly (no caller: tests only). */
+export async function getSeatUsage(db: Db, { orgId, now }: { orgId: string; now?: Date }): Promise<{ limit: number | null; used: number }> {
+  const [org] = await db.select({ seatLimit: organizations.seatLimit }).from(organizations).where(eq(organizations.id, orgId))
+  if (!org) return { limit: null, used: 0 }
+  return { limit: org.seatLimit, used: await countSeatsUsed(db, orgId, now) }
+}

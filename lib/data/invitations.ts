@@ -294,7 +294,9 @@ async function insertInvitationBatch(tx: Db, b: InviteBatch): Promise<InviteBatc
       ),
       classified as (
         select i.*,
-          exists (select 1 from users u join memberships m on m.user_id = u.id and m.organization_id = ${b.orgId} where u.email = i.email) as is_member,
+          -- The user by address first (one row by its unique index), then their membership: written as a
+          -- join, the planner hashed every membership of the organization for each batch.
+          exists (select 1 from memberships m where m.organization_id = ${b.orgId} and m.user_id = (select u.id from users u where u.email = i.email)) as is_member,
           (select p.id from invitations p where p.organization_id = ${b.orgId} and p.status = 'pending' and p.email = i.email) as pending_id
         from input i
       ),
@@ -688,8 +690,8 @@ export async function resendInvitation(
           select m.role, m.permissions, i.id, i.email, i.status, i.role as offered_role, i.permissions as offered_permissions,
             (extract(epoch from i.expires_at) * 1000)::float8 as expires_at_ms,
             (extract(epoch from i.last_sent_at) * 1000)::float8 as last_sent_at_ms,
-            exists (select 1 from users mu join memberships mm on mm.user_id = mu.id
-              where mu.email = i.email and mm.organization_id = o.id) as is_member,
+            exists (select 1 from memberships mm
+              where mm.organization_id = o.id and mm.user_id = (select mu.id from users mu where mu.email = i.email)) as is_member,
             exists (select 1 from invitations other
               where other.organization_id = o.id and other.email = i.email and other.status = 'pending' and other.id <> i.id) as has_other_pending,
             case when o.seat_limit is not null then

@@ -5,8 +5,8 @@ import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { acceptInvitation, createInvitations } from './invitations'
 import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from './members'
-import { getSeatUsage, setSeatLimit } from './organizations'
-import { config, createWorld, uniqueEmail } from './invitations.test-support'
+import { setSeatLimit } from './organizations'
+import { config, createWorld, getSeatUsage, uniqueEmail } from './invitations.test-support'
 
 // On real Postgres (DATABASE_URL set, as in CI) these are real races over a pool of 50
 // connections; on PGlite the same calls interleave on its single connection.

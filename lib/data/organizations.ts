@@ -109,16 +109,6 @@ export async function countSeatsUsed(db: Db, orgId: string, now: Date = new Date
   return row ? row.members + row.pending : 0
 }
 
-/** The organization's seat limit (null: unlimited) and the seats in use. */
-export async function getSeatUsage(db: Db, { orgId, now }: { orgId: string; now?: Date }): Promise<{ limit: number | null; used: number }> {
-  if (!isUuid(orgId)) return { limit: null, used: 0 }
-  const [org] = await db.select({ seatLimit: organizations.seatLimit }).from(organizations).where(eq(organizations.id, orgId))
-  if (!org) return { limit: null, used: 0 }
-  return { limit: org.seatLimit, used: await countSeatsUsed(db, orgId, now) }
-}
-
-
-
 export type SetSeatLimitResult =
   | { ok: true; used: number }
   | { ok: false; error: 'not_found' | 'forbidden' | 'invalid'; message: string; field?: 'seatLimit' }
