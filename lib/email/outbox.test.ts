@@ -5,7 +5,7 @@ import { emailOutbox } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { startFakeResend, type FakeResend } from '@/test/fake-resend'
 import { REDACTED_BODY, deliverDueEmails, enqueueEmail, enqueueEmails, listMailbox } from './outbox'
-import { createResendTransport, type EmailTransport } from './transport'
+import { createResendTransport, SEND_TIMEOUT_MS, type EmailTransport } from './transport'
 
 const FROM = 'Invitations <invites@example.com>'
 const HOUR = 60 * 60_000
@@ -17,7 +17,8 @@ let transport: EmailTransport
 beforeAll(async () => {
   ;[t, fake] = await Promise.all([createTestDb(), startFakeResend()])
   process.env.RESEND_BASE_URL = fake.url
-  transport = createResendTransport('re_test_key', { timeoutMs: 1_000 })
+  // The provider's default timeout: under a loaded machine a 1 s limit timed out real sends (a flaky retry).
+  transport = createResendTransport('re_test_key', { timeoutMs: SEND_TIMEOUT_MS })
 })
 afterAll(async () => {
   delete process.env.RESEND_BASE_URL
