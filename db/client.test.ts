@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq, sql } from 'drizzle-orm'
-import { openDb, type DbHandle } from './client'
+import { MAX_PREPARED_PER_CONNECTION, openDb, type DbHandle } from './client'
 import { users } from './schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
@@ -40,6 +40,22 @@ describe('statements on Postgres are prepared once per connection', () => {
     const statements = (await preparedOf(single)).map((p) => p.statement.trim().toLowerCase())
     expect(statements.some((s) => s.startsWith('begin') || s.startsWith('commit'))).toBe(false)
     expect(statements).toContain('select 41 + 1 as answer')
+  })
+
+  it('keeps at most MAX_PREPARED_PER_CONNECTION statements per connection; past that, statements run unnamed', async (ctx) => {
+    if (!t.isRealPostgres) return ctx.skip()
+    const h = openDb({ databaseUrl: t.handle.pool!.options.connectionString!, poolSize: 1 })
+    try {
+      const extra = 5
+      for (let i = 0; i < MAX_PREPARED_PER_CONNECTION + extra; i++) {
+        const { rows } = await h.pool!.query<{ n: number }>(`select $1::int + ${i} as n`, [1])
+        expect(rows[0].n).toBe(1 + i)
+      }
+      const named = (await preparedOf(h)).filter((p) => p.name.startsWith('s_'))
+      expect(named).toHaveLength(MAX_PREPARED_PER_CONNECTION)
+    } finally {
+      await h.close()
+    }
   })
 
   it('can be turned off (a pooler that cannot keep named statements)', async (ctx) => {

@@ -36,8 +36,12 @@ const countingLogger: Logger = {
   },
 }
 
-/** Distinct statements a connection keeps prepared; past this, statements go unnamed (parsed and planned each time). */
-const MAX_PREPARED_PER_CONNECTION = 500
+/**
+ * Distinct statements a connection keeps prepared; past this, statements go unnamed (parsed and
+ * planned each time). The app sends a few dozen shapes; lists of ids (IN with one parameter each)
+ * make more, and each prepared statement holds server memory, so the number is bounded.
+ */
+export const MAX_PREPARED_PER_CONNECTION = 200
 const isPreparable = /^\s*(select|insert|update|delete|with)\b/i
 
 /**
