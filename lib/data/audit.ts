@@ -3,6 +3,7 @@ import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { auditEvents, memberships, organizations, projects, users } from '@/db/schema'
 import { decodeCursor, encodeCursor } from './cursor'
+import { isUuid } from './ids'
 
 export interface AuditEntry {
   organizationId: string
@@ -56,7 +57,6 @@ export interface AuditEventRow {
 }
 
 const MAX_AUDIT_PAGE = 100
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * The organization's audit log, newest first, keyset-paginated, optionally one action only;
@@ -69,7 +69,7 @@ export async function listAuditEvents(
   params: { orgId: string; actorId: string; action?: string | null; limit?: number; cursor?: string | null },
 ): Promise<{ items: AuditEventRow[]; nextCursor: string | null; actions: string[] } | null> {
   const { orgId, actorId } = params
-  if (!uuidPattern.test(orgId) || !uuidPattern.test(actorId)) return null
+  if (!isUuid(orgId) || !isUuid(actorId)) return null
   const [actor] = await db
     .select({ role: memberships.role })
     .from(memberships)
@@ -114,8 +114,8 @@ export async function listAuditEvents(
   const page = rows.slice(0, limit)
 
   // Labels for targets that are rows of their own: members by their current email, projects by their current name.
-  const memberIds = [...new Set(page.filter((r) => r.targetType === 'member' && uuidPattern.test(r.targetId)).map((r) => r.targetId))]
-  const projectIds = [...new Set(page.filter((r) => r.targetType === 'project' && uuidPattern.test(r.targetId)).map((r) => r.targetId))]
+  const memberIds = [...new Set(page.filter((r) => r.targetType === 'member' && isUuid(r.targetId)).map((r) => r.targetId))]
+  const projectIds = [...new Set(page.filter((r) => r.targetType === 'project' && isUuid(r.targetId)).map((r) => r.targetId))]
   const [people, projectRows, org] = await Promise.all([
     memberIds.length ? db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, memberIds)) : [],
     projectIds.length

@@ -22,6 +22,7 @@ import { isValidEmail, normalizeEmail } from '@/lib/validations/common'
 import { isWellFormedToken, MAX_INVITES_AT_ONCE } from '@/lib/validations/invitation'
 import { recordAudit, recordAuditRowsSql, recordAuditSql, type AuditEntry } from './audit'
 import { decodeCursor, encodeCursor } from './cursor'
+import { isUuid } from './ids'
 import { actorHolds, holdsPermissionSql } from './permission-sql'
 import { consumeRateLimitUnitsSql, rateLimitKey, unitsWithinSql } from './rate-limits'
 import { parseJsonColumn } from './json-column'
@@ -63,8 +64,6 @@ export function invitationUrl(appUrl: string, token: string): string {
   return `${appUrl.replace(/\/+$/, '')}/invitations/${token}`
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const isUuid = (value: string) => uuidPattern.test(value)
 
 const addMs = (date: Date, ms: number) => new Date(date.getTime() + ms)
 

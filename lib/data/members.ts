@@ -15,7 +15,8 @@ import {
 import { recordAudit } from './audit'
 import { actorHolds } from './permission-sql'
 import { decodeCursor, encodeCursor } from './cursor'
-import { isUuid, lockOrganization } from './organizations'
+import { isUuid } from './ids'
+import { lockOrganization } from './organizations'
 
 export interface MemberRow {
   userId: string
@@ -39,7 +40,7 @@ export async function getActorMembership(db: Db, { orgId, actorId }: { orgId: st
 /**
  * One page of members, newest first, with how many there are; null when the caller lacks
  * members:read. One query (the caller's check and the count folded in); a second only when the
- * page comes back empty, to tell "no rows" from "not allowed".
+ * page comes back empty, to tell "no rows" from "not allowed" (with the count).
  */
 export async function listMembers(
   db: Db,
@@ -48,6 +49,7 @@ export async function listMembers(
   if (!isUuid(orgId) || !isUuid(actorId)) return null
   const size = Math.min(Math.max(limit, 1), 100)
   const after = decodeCursor(cursor)
+  const memberCount = sql<number>`(select count(*) from memberships counted where counted.organization_id = ${orgId})`.mapWith(Number)
   const rows = await db
     .select({
       id: memberships.id,
@@ -57,7 +59,7 @@ export async function listMembers(
       role: memberships.role,
       permissions: memberships.permissions,
       joinedAt: memberships.joinedAt,
-      total: sql<number>`(select count(*) from memberships counted where counted.organization_id = ${orgId})`.mapWith(Number),
+      total: memberCount,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
@@ -71,10 +73,12 @@ export async function listMembers(
     .orderBy(desc(memberships.joinedAt), desc(memberships.id))
     .limit(size + 1)
   if (rows.length === 0) {
-    const actor = await getActorMembership(db, { orgId, actorId })
+    const [actor] = await db
+      .select({ role: memberships.role, permissions: memberships.permissions, total: memberCount })
+      .from(memberships)
+      .where(and(eq(memberships.organizationId, orgId), eq(memberships.userId, actorId)))
     if (!actor || !hasPermission(actor, 'members:read')) return null
-    const [{ total }] = await db.select({ total: count() }).from(memberships).where(eq(memberships.organizationId, orgId))
-    return { items: [], nextCursor: null, total }
+    return { items: [], nextCursor: null, total: actor.total }
   }
   const page = rows.slice(0, size)
   const last = page[page.length - 1]

@@ -2,6 +2,7 @@ import 'server-only'
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { notifications, users, type NotificationKind } from '@/db/schema'
+import { isUuid } from './ids'
 import { parseJsonColumn } from './json-column'
 
 export interface NotificationRow {
@@ -15,7 +16,6 @@ export interface NotificationRow {
   isRead: boolean
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 interface NotificationJson {
   id: string
@@ -57,7 +57,7 @@ export function readNotifications(row: { unread: number; updateItems: unknown })
 
 /** The user's newest notifications and how many are unread: one query. */
 export async function listNotifications(db: Db, { userId, limit = 20 }: { userId: string; limit?: number }): Promise<{ items: NotificationRow[]; unread: number }> {
-  if (!uuidPattern.test(userId)) return { items: [], unread: 0 }
+  if (!isUuid(userId)) return { items: [], unread: 0 }
   const size = Math.max(1, Math.min(100, Math.floor(limit)))
   const [row] = await db.select(notificationsSelection(size)).from(users).where(eq(users.id, userId))
   return row ? readNotifications(row) : { items: [], unread: 0 }
@@ -65,7 +65,7 @@ export async function listNotifications(db: Db, { userId, limit = 20 }: { userId
 
 /** Marks the user's unread notifications read (the bell was opened); returns how many changed. */
 export async function markNotificationsRead(db: Db, { userId, now = new Date() }: { userId: string; now?: Date }): Promise<{ updated: number }> {
-  if (!uuidPattern.test(userId)) return { updated: 0 }
+  if (!isUuid(userId)) return { updated: 0 }
   const rows = await db
     .update(notifications)
     .set({ readAt: now })

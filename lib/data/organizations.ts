@@ -7,6 +7,7 @@ import { effectivePermissions, type OrgPermission, type Role } from '@/lib/permi
 import { MAX_SEAT_LIMIT } from '@/lib/validations/member'
 import { slugify } from '@/lib/validations/organization'
 import { recordAudit } from './audit'
+import { isUuid } from './ids'
 
 export interface OrgSummary {
   id: string
@@ -149,9 +150,5 @@ export async function setSeatLimit(
     return { ok: true, used }
   })
 }
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-/** Ids come from URLs and forms; a malformed one is "not found", never a database error. */
-export const isUuid = (value: string) => uuidPattern.test(value)
 
 export const isSlug = (value: string) => /^[a-z0-9-]{1,100}$/.test(value)

@@ -7,7 +7,7 @@ import { normalizeEmail } from '@/lib/validations/common'
 import { normalizeProjectName } from '@/lib/validations/project-access'
 import { recordAudit } from './audit'
 import { decodeCursor, encodeCursor } from './cursor'
-import { isUuid } from './organizations'
+import { isUuid } from './ids'
 
 export interface VisibleProject {
   id: string
