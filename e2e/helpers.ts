@@ -62,6 +62,9 @@ export async function signIn(page: Page, email: string, { goto = '/login' }: { g
 
 /** No serious or critical axe-core violation on the page as it is now. */
 export async function expectAccessible(page: Page) {
+  // Contrast is judged on the page at rest: a button enabled by hydration fades from its disabled
+  // colours (transition-colors), and axe once measured it mid-fade.
+  await page.waitForFunction(() => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'))
   const results = await new AxeBuilder({ page }).analyze()
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
