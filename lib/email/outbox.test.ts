@@ -47,10 +47,14 @@ async function getRow(id: string) {
   return row
 }
 
-/** A clock `ms` after the database's own now(), for due times and leases. */
+/**
+ * A clock `ms` after the database's own now(), for due times and leases. Rounded up to the
+ * millisecond: a Date truncates now()'s microseconds, and a row queued in the same millisecond
+ * would then look due a little later than the clock (a flaky "nothing to claim").
+ */
 async function dbNowPlus(ms: number): Promise<Date> {
-  const [{ now }] = await t.db.select({ now: sql<string>`now()::text` }).from(sql`(select 1) as one`)
-  return new Date(new Date(now).getTime() + ms)
+  const [{ now }] = await t.db.select({ now: sql<number>`ceil(extract(epoch from now()) * 1000)::float8` }).from(sql`(select 1) as one`)
+  return new Date(Number(now) + ms)
 }
 
 describe('enqueueEmail', () => {
