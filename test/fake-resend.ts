@@ -1,5 +1,5 @@
 /**
- * A fake of the Resend HTTP API (POST /emails) on loopback, for Vitest (in process) and Playwright
+ * A fake of the Resend HTTP API (POST /emails, POST /emails/batch) on loopback, for Vitest (in process) and Playwright
  * (through its /__ endpoints, or standalone: `npx tsx test/fake-resend.ts --port 3199`).
  *
  * Control endpoints:
@@ -21,12 +21,15 @@ export interface RecordedEmail {
   subject: string
   html: string
   text: string
+  /** The request's key; for an email of a batch, the batch's key and `#` and its index in the batch. */
   idempotencyKey: string | null
   receivedAt: string
 }
 
-/** One POST /emails as received, whatever became of it. */
+/** One POST /emails or /emails/batch as received, whatever became of it. */
 export interface ReceivedRequest {
+  /** How many emails it carried: 1 for POST /emails. */
+  size: number
   idempotencyKey: string | null
   outcome: 'recorded' | 'duplicate' | 'rejected' | `fault:${string}`
 }
@@ -102,7 +105,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '')
 export async function startFakeResend({ port = 0 }: { port?: number } = {}): Promise<FakeResend> {
   const emails: RecordedEmail[] = []
   // Idempotency key → the email it created and a fingerprint of its payload.
-  const byKey = new Map<string, { id: string; fingerprint: string }>()
+  const byKey = new Map<string, { ids: string[]; fingerprint: string }>()
   const requests: ReceivedRequest[] = []
   const faults: FailSpec[] = []
   let faultRate: FaultRateSpec | null = null
@@ -133,53 +136,76 @@ export async function startFakeResend({ port = 0 }: { port?: number } = {}): Pro
     return undefined
   }
 
-  /** Records (or, for a known idempotency key, finds) the email; returns its id or an error to answer. */
-  function accept(
-    payload: Record<string, unknown>,
-    idempotencyKey: string | null,
-  ): { id: string; isDuplicate: boolean } | { status: number; message: string } {
-    const to = Array.isArray(payload.to) ? payload.to.map(String) : payload.to ? [String(payload.to)] : []
-    if (!str(payload.from) || to.length === 0 || !str(payload.subject)) {
-      return { status: 422, message: 'The `from`, `to` and `subject` fields are required.' }
-    }
-    const email = { from: str(payload.from), to, subject: str(payload.subject), html: str(payload.html), text: str(payload.text) }
-    const fingerprint = JSON.stringify(email)
-    if (idempotencyKey) {
-      const seen = byKey.get(idempotencyKey)
-      if (seen && seen.fingerprint !== fingerprint) {
-        return { status: 409, message: 'Same idempotency key used with a different request payload.' }
-      }
-      if (seen) return { id: seen.id, isDuplicate: true }
-    }
+  type Email = Omit<RecordedEmail, 'id' | 'idempotencyKey' | 'receivedAt'>
+
+  function validate(payload: unknown): Email | null {
+    const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>
+    const to = Array.isArray(p.to) ? p.to.map(String) : p.to ? [String(p.to)] : []
+    if (!str(p.from) || to.length === 0 || !str(p.subject)) return null
+    return { from: str(p.from), to, subject: str(p.subject), html: str(p.html), text: str(p.text) }
+  }
+
+  function record(email: Email, idempotencyKey: string | null): string {
     const id = randomUUID()
     const recorded = { id, ...email, idempotencyKey, receivedAt: new Date().toISOString() }
     emails.push(recorded)
     // The browser suite scans the server's logs for every token these emails carried.
     if (process.env.FAKE_RESEND_RECORD_FILE) appendFileSync(process.env.FAKE_RESEND_RECORD_FILE, `${JSON.stringify(recorded)}\n`)
-    if (idempotencyKey) byKey.set(idempotencyKey, { id, fingerprint })
-    return { id, isDuplicate: false }
+    return id
   }
 
-  async function handleSend(req: IncomingMessage, res: ServerResponse) {
+  /**
+   * Records the emails of one request, all or none (or, for a known idempotency key, finds the
+   * ids it was given); returns their ids or an error to answer.
+   */
+  function accept(
+    payloads: unknown[],
+    idempotencyKey: string | null,
+    isBatch: boolean,
+  ): { ids: string[]; isDuplicate: boolean } | { status: number; message: string } {
+    const valid = payloads.map(validate)
+    const invalid = valid.findIndex((e) => e === null)
+    if (invalid >= 0) {
+      return { status: 422, message: `${isBatch ? `Email ${invalid}: t` : 'T'}he \`from\`, \`to\` and \`subject\` fields are required.` }
+    }
+    const fingerprint = JSON.stringify(valid)
+    if (idempotencyKey) {
+      const seen = byKey.get(idempotencyKey)
+      if (seen && seen.fingerprint !== fingerprint) {
+        return { status: 409, message: 'Same idempotency key used with a different request payload.' }
+      }
+      if (seen) return { ids: seen.ids, isDuplicate: true }
+    }
+    const ids = (valid as Email[]).map((email, i) => record(email, isBatch && idempotencyKey ? `${idempotencyKey}#${i}` : idempotencyKey))
+    if (idempotencyKey) byKey.set(idempotencyKey, { ids, fingerprint })
+    return { ids, isDuplicate: false }
+  }
+
+  async function handleSend(req: IncomingMessage, res: ServerResponse, isBatch: boolean) {
     calls++
     const raw = await readBody(req)
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
     const auth = req.headers.authorization ?? ''
     if (!/^Bearer \S+/.test(auth)) return sendError(res, 401, 'Missing API key in the authorization header.')
-    let payload: Record<string, unknown>
+    let body: unknown
     try {
-      payload = JSON.parse(raw) as Record<string, unknown>
+      body = JSON.parse(raw)
     } catch {
       return sendError(res, 400, 'Invalid JSON body.')
     }
+    if (isBatch && (!Array.isArray(body) || body.length === 0 || body.length > 100)) {
+      return sendError(res, 422, 'A batch is an array of 1 to 100 emails.')
+    }
+    const payloads = isBatch ? (body as unknown[]) : [body]
     const keyHeader = req.headers['idempotency-key']
     const idempotencyKey = typeof keyHeader === 'string' && keyHeader ? keyHeader : null
+    const size = payloads.length
 
-    const fault = takeFault(payload.to)
+    const fault = takeFault(payloads.flatMap((p) => [(p as Record<string, unknown> | null)?.to ?? []].flat()))
     const mode = fault?.mode ?? 'status'
-    if (fault) requests.push({ idempotencyKey, outcome: `fault:${mode === 'status' ? (fault.status ?? 500) : mode}` })
+    if (fault) requests.push({ size, idempotencyKey, outcome: `fault:${mode === 'status' ? (fault.status ?? 500) : mode}` })
     if (fault && mode !== 'status') {
-      if (fault.afterRecord) accept(payload, idempotencyKey)
+      if (fault.afterRecord) accept(payloads, idempotencyKey, isBatch)
       if (mode === 'drop') req.socket.destroy()
       return // 'hang': never answer; close() destroys the socket.
     }
@@ -193,10 +219,10 @@ export async function startFakeResend({ port = 0 }: { port?: number } = {}): Pro
       return sendError(res, status, `Injected failure (${status}).`, headers)
     }
 
-    const outcome = accept(payload, idempotencyKey)
-    requests.push({ idempotencyKey, outcome: 'status' in outcome ? 'rejected' : outcome.isDuplicate ? 'duplicate' : 'recorded' })
+    const outcome = accept(payloads, idempotencyKey, isBatch)
+    requests.push({ size, idempotencyKey, outcome: 'status' in outcome ? 'rejected' : outcome.isDuplicate ? 'duplicate' : 'recorded' })
     if ('status' in outcome) return sendError(res, outcome.status, outcome.message)
-    sendJson(res, 200, { id: outcome.id })
+    sendJson(res, 200, isBatch ? { data: outcome.ids.map((id) => ({ id })) } : { id: outcome.ids[0] })
   }
 
   async function handleFaults(req: IncomingMessage, res: ServerResponse) {
@@ -218,7 +244,8 @@ export async function startFakeResend({ port = 0 }: { port?: number } = {}): Pro
     const url = new URL(req.url ?? '/', 'http://localhost')
     const route = `${req.method} ${url.pathname}`
     const handle = async () => {
-      if (route === 'POST /emails') return handleSend(req, res)
+      if (route === 'POST /emails') return handleSend(req, res, false)
+      if (route === 'POST /emails/batch') return handleSend(req, res, true)
       if (route === 'GET /__emails') {
         const to = url.searchParams.get('to')?.toLowerCase()
         return sendJson(res, 200, to ? emails.filter((e) => e.to.some((t) => t.toLowerCase() === to)) : emails)

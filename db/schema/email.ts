@@ -23,9 +23,16 @@ export const emailOutbox = pgTable(
     providerId: text('provider_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /**
+     * Emails of one cause sent in one provider request (one invite of many addresses): the id of
+     * the batch's first row, which leads it. Claims, retries and outcomes take a batch whole, so a
+     * retry repeats the same request under the same idempotency key. Null: sent alone.
+     */
+    batchId: uuid('batch_id'),
   },
   (t) => [
     index('email_outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
     index('email_outbox_created_idx').on(t.createdAt.desc().nullsFirst()),
+    index('email_outbox_batch_idx').on(t.batchId).where(sql`${t.batchId} is not null`),
   ],
 )

@@ -11,6 +11,8 @@ import { createInvitations, expireInvitations, listPendingInvitations } from './
 import { listMembers } from './members'
 import { countSeatsUsed } from './organizations'
 import { getViewer } from './viewer'
+import { deliverDueEmails, enqueueEmails } from '@/lib/email/outbox'
+import type { EmailTransport } from '@/lib/email/transport'
 
 const ORG = '00000000-0000-4000-8000-0000000000e1'
 const INVITER = '00000000-0000-4000-8000-0000000000e2'
@@ -254,6 +256,26 @@ describe('the statements the data layer sends, planned as prepared statements (g
     const steps = plans.flatMap(({ plan }) => summary(plan))
     expect(steps.filter((x) => x === 'Seq Scan on users'), plans.map(({ plan }) => summary(plan).join(' > ')).join('\n')).toEqual([])
     expect(steps).toContain('Index Scan using users_email_unique on users')
+  })
+
+  it('the outbox claim takes a batch through its indexes, not by reading every email ever sent', async (ctx) => {
+    if (!t.isRealPostgres) return ctx.skip()
+    // A grown outbox: 20,000 sent emails, some of them from batches.
+    await t.db.execute(sql.raw(`
+      insert into email_outbox (kind, recipient, subject, html, text, idempotency_key, status, batch_id)
+      select 'old', 'old-' || g || '@explain.test', 's', 'h', 't', 'old/' || g, 'sent', case when g % 3 = 0 then null else gen_random_uuid() end
+      from generate_series(1, 20000) g`))
+    await t.db.execute(sql.raw('analyze email_outbox'))
+    const emails = Array.from({ length: 50 }, (_, i) => ({ kind: 'test', to: `batch-${i}@explain.test`, subject: 's', html: 'h', text: 't' }))
+    const ids = (await enqueueEmails(t.db, emails, { asBatch: true })).map((r) => r.id)
+    const transport: EmailTransport = { send: async () => ({ ok: true, providerId: 'p' }), sendBatch: async (m) => ({ ok: true, providerIds: m.map(() => 'p') }) }
+    const plans = await genericPlans(async () => {
+      expect(await deliverDueEmails(t.db, transport, { from: 'a@explain.test', onlyIds: ids, limit: ids.length })).toMatchObject({ claimed: 50, sent: 50 })
+    })
+    const steps = plans.flatMap(({ plan }) => summary(plan))
+    // Written with OR (the leader, or a row of its batch), the claim read the whole table.
+    expect(steps.filter((x) => x === 'Seq Scan on email_outbox'), plans.map(({ plan }) => summary(plan).join(' > ')).join('\n')).toEqual([])
+    expect(steps).toContain('Index Scan using email_outbox_batch_idx on email_outbox')
   })
 
   it('the session with the bell, the seat count and the expiry sweep read their indexes', async (ctx) => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import { queryCounter } from '@/db/client'
 import { auditEvents, emailOutbox, invitationProjectGrants, invitations, memberships, projectMembers, rateLimits, users } from '@/db/schema'
 import { ALL_PERMISSIONS } from '@/lib/permissions'
@@ -332,6 +332,23 @@ describe('createInvitations', () => {
     const one = await run(1)
     const fifty = await run(50)
     expect(fifty).toBeLessThanOrEqual(one + 50)
+  })
+
+  it('queues the emails of one invite as one batch for the provider, led by one of them', async () => {
+    const w = await createWorld(t.db)
+    const emails = [uniqueEmail('batch'), uniqueEmail('batch'), uniqueEmail('batch')]
+    const r = await createInvitations(t.db, { orgId: w.org.id, actorId: w.owner.id, emails, role: 'member', permissions: [], projectGrants: [] }, config)
+    expect(r.ok && r.emailIds).toHaveLength(3)
+    if (!r.ok) return
+    const rows = await t.db.select({ id: emailOutbox.id, batchId: emailOutbox.batchId }).from(emailOutbox).where(inArray(emailOutbox.id, r.emailIds))
+    expect(rows).toHaveLength(3)
+    expect(new Set(rows.map((x) => x.batchId)).size).toBe(1)
+    expect(r.emailIds).toContain(rows[0].batchId)
+    // Another invite is another batch.
+    const other = await createInvitations(t.db, { orgId: w.org.id, actorId: w.owner.id, emails: [uniqueEmail('batch')], role: 'member', permissions: [], projectGrants: [] }, config)
+    if (!other.ok) throw new Error('not invited')
+    const [alone] = await t.db.select({ id: emailOutbox.id, batchId: emailOutbox.batchId }).from(emailOutbox).where(eq(emailOutbox.id, other.emailIds[0]))
+    expect(alone.batchId).toBe(alone.id)
   })
 })
 

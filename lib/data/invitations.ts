@@ -336,7 +336,9 @@ async function insertInvitationBatch(tx: Db, b: InviteBatch): Promise<InviteBatc
       queued as (${enqueueEmailsSql(sql`
         select ins.last_email_id, 'invitation', ins.email, ${b.email.subject},
           replace(${b.email.html}, ${b.email.placeholder}, i.token), replace(${b.email.text}, ${b.email.placeholder}, i.token),
-          'invitation/' || ins.id || '/1'
+          'invitation/' || ins.id || '/1',
+          -- The emails of one invite go to the provider in one request (at most 50 addresses, within its batch size).
+          first_value(ins.last_email_id) over (order by i.ord)
         from inserted ins join input i on i.email = ins.email`)}),
       audited as (${recordAuditSql(sql`
         select ${b.orgId}::uuid, ${b.actorId}::uuid, 'invitation.created', 'invitation', ins.id::text,
@@ -750,7 +752,7 @@ export async function resendInvitation(
           queued as (${enqueueEmailsSql(sql`
             select ${emailId}::uuid, 'invitation', email, ${template.subject},
               ${template.html.replaceAll(template.placeholder, token)}, ${template.text.replaceAll(template.placeholder, token)},
-              'invitation/' || id || '/' || send_count
+              'invitation/' || id || '/' || send_count, null::uuid
             from renewed`)}),
           audited as (${recordAuditSql(sql`
             select ${orgId}::uuid, ${actorId}::uuid, 'invitation.resent', 'invitation', id::text, jsonb_build_object('email', email, 'sendCount', send_count)

@@ -5,7 +5,7 @@ import { emailOutbox } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { startFakeResend, type FakeResend } from '@/test/fake-resend'
 import { REDACTED_BODY, deliverDueEmails, enqueueEmail, enqueueEmails, listMailbox } from './outbox'
-import { createResendTransport, SEND_TIMEOUT_MS, type EmailTransport } from './transport'
+import { createResendTransport, MAX_BATCH_SIZE, SEND_TIMEOUT_MS, type EmailTransport } from './transport'
 
 const FROM = 'Invitations <invites@example.com>'
 const HOUR = 60 * 60_000
@@ -322,5 +322,117 @@ describe('enqueueEmails', () => {
     const ids = await enqueueEmails(t.db, emails)
     expect(queryCounter.count - start).toBe(1)
     for (const [i, { id }] of ids.entries()) expect((await getRow(id)).recipient).toBe(emails[i].to)
+  })
+})
+
+describe('batches', () => {
+  let b = 0
+  async function enqueueBatch(size: number, prefix = 'batch') {
+    b++
+    const emails = Array.from({ length: size }, (_, i) => ({
+      kind: 'test',
+      to: `${prefix}${b}-${i}@example.com`,
+      subject: `Batch ${b}`,
+      html: `<p>https://app.example.com/link/${b}/${i}</p>`,
+      text: `https://app.example.com/link/${b}/${i}`,
+    }))
+    return (await enqueueEmails(t.db, emails, { asBatch: true })).map((r) => r.id)
+  }
+  const rowsOf = (ids: string[]) => t.db.select().from(emailOutbox).where(inArray(emailOutbox.id, ids))
+
+  it('sends a batch in one provider request and records each email’s own provider id', async () => {
+    const ids = await enqueueBatch(5)
+    const log: string[] = []
+    queryCounter.log = log
+    let result
+    try {
+      result = await deliverDueEmails(t.db, transport, { from: FROM, onlyIds: ids, limit: ids.length })
+    } finally {
+      queryCounter.log = null
+    }
+    expect(result).toEqual({ claimed: 5, sent: 5, retried: 0, failed: 0 })
+    expect(log, log.join('\n')).toHaveLength(2)
+    expect(fake.requests).toEqual([{ size: 5, idempotencyKey: expect.stringMatching(/^batch\/test\//), outcome: 'recorded' }])
+    const rows = await rowsOf(ids)
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 1 && r.html === REDACTED_BODY)).toBe(true)
+    const idByRecipient = new Map(fake.emails.map((e) => [e.to[0], e.id]))
+    for (const row of rows) expect(row.providerId).toBe(idByRecipient.get(row.recipient))
+  })
+
+  it('claims a batch whole, even when the claim is limited to one row', async () => {
+    const ids = await enqueueBatch(4)
+    const single = (await enqueue()).id
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, limit: 1 })).toMatchObject({ claimed: 4, sent: 4 })
+    expect((await getRow(single)).status).toBe('pending')
+    expect((await rowsOf(ids)).every((r) => r.status === 'sent')).toBe(true)
+  })
+
+  it('retries the very same request under the same key, so an accepted batch whose answer was lost is sent once', async () => {
+    const ids = await enqueueBatch(3)
+    fake.failNext({ mode: 'drop', afterRecord: true })
+    expect(await deliverDueEmails(t.db, transport, { from: FROM })).toMatchObject({ claimed: 3, retried: 3 })
+    expect((await rowsOf(ids)).every((r) => r.status === 'pending' && r.attempts === 1 && r.lastError)).toBe(true)
+    const later = await dbNowPlus(HOUR)
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, now: () => later })).toMatchObject({ claimed: 3, sent: 3 })
+    expect(fake.requests.map((r) => r.outcome)).toEqual(['fault:drop', 'duplicate'])
+    expect(fake.requests[0].idempotencyKey).toBe(fake.requests[1].idempotencyKey)
+    expect(fake.emails).toHaveLength(3)
+    const rows = await rowsOf(ids)
+    expect(new Set(rows.map((r) => r.providerId))).toEqual(new Set(fake.emails.map((e) => e.id)))
+  })
+
+  it('sends the emails of a refused batch one by one, so one bad email does not hold back the others', async () => {
+    const ids = await enqueueBatch(3)
+    // The provider refuses a batch when one of its emails is invalid; here the second has no subject.
+    await t.db.update(emailOutbox).set({ subject: '' }).where(eq(emailOutbox.id, ids[1]))
+    expect(await deliverDueEmails(t.db, transport, { from: FROM })).toEqual({ claimed: 3, sent: 2, retried: 0, failed: 1 })
+    expect(fake.requests[0]).toMatchObject({ size: 3, outcome: 'rejected' })
+    // Then each alone, under its own key.
+    expect(fake.requests.slice(1).map((r) => `${r.size} ${r.outcome}`).sort()).toEqual(['1 recorded', '1 recorded', '1 rejected'])
+    expect(new Set(fake.requests.slice(1).map((r) => r.idempotencyKey))).toEqual(new Set((await rowsOf(ids)).map((r) => r.idempotencyKey)))
+    const rows = new Map((await rowsOf(ids)).map((r) => [r.id, r]))
+    expect(rows.get(ids[0])).toMatchObject({ status: 'sent', batchId: null })
+    expect(rows.get(ids[1])).toMatchObject({ status: 'failed', batchId: null })
+    expect(rows.get(ids[1])!.lastError).toContain('422')
+    expect(rows.get(ids[2])).toMatchObject({ status: 'sent', batchId: null })
+  })
+
+  it('retries a batch the provider could not take now as a whole, after its backoff', async () => {
+    const ids = await enqueueBatch(2)
+    fake.failNext({ status: 429, retryAfterSeconds: 30 })
+    const clock = await dbNowPlus(0)
+    expect(await deliverDueEmails(t.db, transport, { from: FROM, now: () => clock })).toMatchObject({ claimed: 2, retried: 2 })
+    const rows = await rowsOf(ids)
+    expect(rows.every((r) => r.status === 'pending' && r.batchId === ids[0] && r.nextAttemptAt.getTime() === clock.getTime() + 30_000)).toBe(true)
+  })
+
+  it('sends each batch exactly once when four workers race over batches and single emails', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 20; i++) ids.push(...(await enqueueBatch(1 + (i % 7), 'race')))
+    for (let i = 0; i < 20; i++) ids.push((await enqueue({ kind: 'race' })).id)
+    fake.setDelayMs(t.isRealPostgres ? 5 : 1)
+    const runWorker = async () => {
+      let claimed = 0
+      for (;;) {
+        const r = await deliverDueEmails(t.db, transport, { from: FROM, limit: 3, concurrency: 2 })
+        if (r.claimed === 0) return claimed
+        claimed += r.claimed
+      }
+    }
+    const perWorker = await Promise.all([runWorker(), runWorker(), runWorker(), runWorker()])
+    expect(perWorker.reduce((x, y) => x + y, 0)).toBe(ids.length)
+    const rows = await rowsOf(ids)
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true)
+    expect(fake.emails).toHaveLength(ids.length)
+    expect(new Set(fake.emails.map((e) => e.to[0])).size).toBe(ids.length)
+    // One request per batch (three of them hold one email), one per email queued alone.
+    expect(fake.calls).toBe(20 + 20)
+    expect(fake.requests.filter((r) => r.size > 1)).toHaveLength(17)
+  })
+
+  it('refuses a batch larger than the provider takes', async () => {
+    const emails = Array.from({ length: MAX_BATCH_SIZE + 1 }, (_, i) => ({ kind: 'test', to: `big${i}@example.com`, subject: 's', html: 'h', text: 't' }))
+    await expect(enqueueEmails(t.db, emails, { asBatch: true })).rejects.toThrow(`at most ${MAX_BATCH_SIZE}`)
+    expect(await t.db.select().from(emailOutbox)).toHaveLength(0)
   })
 })

@@ -1,9 +1,9 @@
 import 'server-only'
 import { randomUUID } from 'node:crypto'
-import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { emailOutbox } from '@/db/schema'
-import { SEND_TIMEOUT_MS, type EmailTransport, type SendResult } from './transport'
+import { MAX_BATCH_SIZE, SEND_TIMEOUT_MS, type BatchSendResult, type EmailTransport, type SendResult } from './transport'
 
 export interface OutboxEmail {
   kind: string
@@ -20,10 +20,17 @@ export async function enqueueEmail(db: Db, email: OutboxEmail): Promise<{ id: st
   return row
 }
 
-/** Queues several emails in one statement; ids come back in the order given. */
-export async function enqueueEmails(db: Db, emails: OutboxEmail[]): Promise<{ id: string }[]> {
+/**
+ * Queues several emails in one statement; ids come back in the order given. With `asBatch` they go
+ * to the provider in one request (at most MAX_BATCH_SIZE), retried whole.
+ */
+export async function enqueueEmails(db: Db, emails: OutboxEmail[], { asBatch = false }: { asBatch?: boolean } = {}): Promise<{ id: string }[]> {
   if (emails.length === 0) return []
-  const values = emails.map((email) => ({
+  if (asBatch && emails.length > MAX_BATCH_SIZE) throw new Error(`a batch holds at most ${MAX_BATCH_SIZE} emails, not ${emails.length}`)
+  const ids = emails.map(() => randomUUID())
+  const values = emails.map((email, i) => ({
+    id: ids[i],
+    batchId: asBatch ? ids[0] : null,
     kind: email.kind,
     recipient: email.to,
     subject: email.subject,
@@ -31,18 +38,18 @@ export async function enqueueEmails(db: Db, emails: OutboxEmail[]): Promise<{ id
     text: email.text,
     idempotencyKey: email.idempotencyKey ?? `${email.kind}/${randomUUID()}`,
   }))
-  const rows = await db.insert(emailOutbox).values(values).returning({ id: emailOutbox.id, idempotencyKey: emailOutbox.idempotencyKey })
-  const idByKey = new Map(rows.map((r) => [r.idempotencyKey, r.id]))
-  return values.map((v) => ({ id: idByKey.get(v.idempotencyKey)! }))
+  await db.insert(emailOutbox).values(values)
+  return ids.map((id) => ({ id }))
 }
 
 /**
  * enqueueEmails as the body of a data-modifying CTE, so emails are queued in the very statement
  * of the change that causes them: `source` is a SELECT of (id, kind, recipient, subject, html,
- * text, idempotency_key).
+ * text, idempotency_key, batch_id). Rows given one batch_id (the id of one of them, which leads
+ * the batch; at most MAX_BATCH_SIZE rows) go to the provider in one request.
  */
 export function enqueueEmailsSql(source: SQL): SQL {
-  return sql`insert into email_outbox (id, kind, recipient, subject, html, text, idempotency_key) ${source}`
+  return sql`insert into email_outbox (id, kind, recipient, subject, html, text, idempotency_key, batch_id) ${source}`
 }
 
 export const REDACTED_BODY = '[removed after delivery: it held a single-use link]'
@@ -102,19 +109,27 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
     and(sql`${emailOutbox.status} = 'pending'`, lte(emailOutbox.nextAttemptAt, now())),
     and(sql`${emailOutbox.status} = 'sending'`, lt(emailOutbox.lockedUntil, now())),
   )
-  const candidates = db
-    .select({ id: emailOutbox.id })
-    .from(emailOutbox)
-    .where(opts.onlyIds ? and(due, inArray(emailOutbox.id, opts.onlyIds)) : due)
-    .orderBy(asc(emailOutbox.nextAttemptAt))
-    .limit(limit)
-    .for('update', { skipLocked: true })
+  // Only a batch's leader is ever claimed (locked) directly; its other rows follow it in the same
+  // statement, so two workers never hold parts of one batch (and never deadlock over one).
+  const isLeader = or(isNull(emailOutbox.batchId), eq(emailOutbox.batchId, emailOutbox.id))
+  const leaders = db.$with('leaders').as(
+    db
+      .select({ id: emailOutbox.id })
+      .from(emailOutbox)
+      .where(and(due, isLeader, opts.onlyIds ? inArray(emailOutbox.id, opts.onlyIds) : undefined))
+      .orderBy(asc(emailOutbox.nextAttemptAt))
+      .limit(limit)
+      .for('update', { skipLocked: true }),
+  )
+  // The leaders and the rest of their batches, as one IN list (with OR, the planner read the whole table).
+  const claimedIds = sql`(select ${leaders.id} from ${leaders} union all select f.id from email_outbox f where f.batch_id in (select ${leaders.id} from ${leaders}))`
 
   const claimStartedAt = performance.now()
   const claimed = await db
+    .with(leaders)
     .update(emailOutbox)
     .set({ status: 'sending', attempts: sql`${emailOutbox.attempts} + 1`, lockedUntil: plusMs(leaseMs) })
-    .where(inArray(emailOutbox.id, candidates))
+    .where(sql`${emailOutbox.id} in ${claimedIds}`)
     .returning({
       id: emailOutbox.id,
       recipient: emailOutbox.recipient,
@@ -123,6 +138,7 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
       text: emailOutbox.text,
       idempotencyKey: emailOutbox.idempotencyKey,
       attempts: emailOutbox.attempts,
+      batchId: emailOutbox.batchId,
     })
   result.claimed = claimed.length
 
@@ -133,50 +149,86 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
    * leaves its rows leased: they are sent again once the lease runs out, under the same idempotency
    * key, so the provider delivers each once.
    */
-  type Outcome =
-    | { id: string; attempts: number; kind: 'sent'; providerId: string | null }
-    | { id: string; attempts: number; kind: 'failed' | 'retry'; error: string; delayMs?: number }
-    | { id: string; attempts: number; kind: 'release' }
+  type Outcome = { id: string; attempts: number; unbatch?: boolean } & (
+    | { kind: 'sent'; providerId: string | null }
+    | { kind: 'failed' | 'retry'; error: string; delayMs?: number }
+    | { kind: 'release' }
+  )
   const outcomes: Outcome[] = []
 
-  async function deliverOne(row: Claimed) {
-    const { id, attempts } = row
-    if (attempts > maxAttempts) {
-      // Reclaimed after its last allowed attempt lost its worker: that attempt's outcome is unknown.
-      outcomes.push({ id, attempts, kind: 'failed', error: `gave up after ${maxAttempts} attempts (the last one did not report back)` })
-      return
+  /** What a failed send means for its rows: retry later (with backoff, or when the provider asks), or give up. */
+  function failure(rows: Claimed[], failed: Extract<SendResult | BatchSendResult, { ok: false }>, extra: { unbatch?: boolean } = {}) {
+    for (const { id, attempts } of rows) {
+      if (!failed.retryable || attempts >= maxAttempts) outcomes.push({ id, attempts, kind: 'failed', error: failed.error, ...extra })
+      else {
+        const delayMs = Math.max(Math.min(failed.retryAfterMs ?? 0, RETRY_AFTER_CAP_MS), backoffMs(attempts))
+        outcomes.push({ id, attempts, kind: 'retry', error: failed.error, delayMs, ...extra })
+      }
     }
-    if (performance.now() - claimStartedAt > leaseMs - Math.min(SEND_TIMEOUT_MS, leaseMs / 2)) {
-      // Too little lease left for a send: hand the row back untouched rather than race a reclaiming worker.
-      outcomes.push({ id, attempts, kind: 'release' })
-      return
-    }
+  }
+
+  const message = (row: Claimed) => ({ from: opts.from, to: row.recipient, subject: row.subject, html: row.html, text: row.text })
+
+  async function sendOne(row: Claimed, extra: { unbatch?: boolean } = {}) {
     let outcome: SendResult
     try {
-      outcome = await transport.send({
-        from: opts.from,
-        to: row.recipient,
-        subject: row.subject,
-        html: row.html,
-        text: row.text,
-        idempotencyKey: row.idempotencyKey,
-      })
+      outcome = await transport.send({ ...message(row), idempotencyKey: row.idempotencyKey })
     } catch (err) {
       outcome = { ok: false, retryable: true, error: `transport threw: ${err instanceof Error ? err.message : String(err)}` }
     }
-    if (outcome.ok) outcomes.push({ id, attempts, kind: 'sent', providerId: outcome.providerId ?? null })
-    else if (!outcome.retryable || attempts >= maxAttempts) outcomes.push({ id, attempts, kind: 'failed', error: outcome.error })
-    else {
-      const delayMs = Math.max(Math.min(outcome.retryAfterMs ?? 0, RETRY_AFTER_CAP_MS), backoffMs(attempts))
-      outcomes.push({ id, attempts, kind: 'retry', error: outcome.error, delayMs })
-    }
+    if (outcome.ok) outcomes.push({ id: row.id, attempts: row.attempts, kind: 'sent', providerId: outcome.providerId ?? null, ...extra })
+    else failure([row], outcome, extra)
   }
 
+  /**
+   * One batch (or one email): every row of a batch was claimed together and carries the same
+   * attempt count, and the request is the same on every attempt (rows in id order, the leader's
+   * key), so the provider can drop a retry it has already accepted.
+   */
+  async function deliverGroup(rows: Claimed[]) {
+    const { attempts } = rows[0]
+    if (attempts > maxAttempts) {
+      // Reclaimed after its last allowed attempt lost its worker: that attempt's outcome is unknown.
+      for (const { id } of rows) outcomes.push({ id, attempts, kind: 'failed', error: `gave up after ${maxAttempts} attempts (the last one did not report back)` })
+      return
+    }
+    if (performance.now() - claimStartedAt > leaseMs - Math.min(SEND_TIMEOUT_MS, leaseMs / 2)) {
+      // Too little lease left for a send: hand the rows back untouched rather than race a reclaiming worker.
+      for (const { id } of rows) outcomes.push({ id, attempts, kind: 'release' })
+      return
+    }
+    if (rows.length === 1 || !transport.sendBatch || rows.length > MAX_BATCH_SIZE) {
+      // Alone, or a transport (or a batch too large) for one request each: the same choice on every attempt.
+      for (const row of rows) await sendOne(row)
+      return
+    }
+    const leader = rows.find((r) => r.id === r.batchId) ?? rows[0]
+    let outcome: BatchSendResult
+    try {
+      outcome = await transport.sendBatch(rows.map(message), `batch/${leader.idempotencyKey}`)
+    } catch (err) {
+      outcome = { ok: false, retryable: true, error: `transport threw: ${err instanceof Error ? err.message : String(err)}` }
+    }
+    if (outcome.ok) {
+      rows.forEach(({ id }, i) => outcomes.push({ id, attempts, kind: 'sent', providerId: outcome.providerIds[i] }))
+    } else if (!outcome.retryable) {
+      // Refused as a whole (one invalid email refuses them all) and accepted none: from now on each
+      // goes alone, under its own key, so the others are not held back by one bad address.
+      for (const row of rows) await sendOne(row, { unbatch: true })
+    } else failure(rows, outcome)
+  }
+
+  const groups = new Map<string, Claimed[]>()
+  for (const row of claimed) {
+    const key = row.batchId ?? row.id
+    groups.set(key, [...(groups.get(key) ?? []), row])
+  }
+  const batches = [...groups.values()].map((rows) => rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
   let next = 0
   const worker = async () => {
-    while (next < claimed.length) await deliverOne(claimed[next++])
+    while (next < batches.length) await deliverGroup(batches[next++])
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker))
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker))
   if (outcomes.length === 0) return result
 
   const values = outcomes.map((o) => ({
@@ -186,6 +238,7 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
     provider_id: o.kind === 'sent' ? o.providerId : null,
     error: o.kind === 'failed' || o.kind === 'retry' ? o.error.slice(0, LAST_ERROR_MAX) : null,
     delay_ms: o.kind === 'retry' ? Math.round(o.delayMs ?? 0) : 0,
+    unbatch: o.unbatch ?? false,
   }))
   // The token-bearing link leaves the database with the email (DESIGN: tokens stored only as SHA-256).
   const isDone = sql`v.kind in ('sent', 'failed')`
@@ -202,8 +255,9 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
         last_error = case v.kind when 'sent' then null when 'release' then o.last_error else v.error end,
         next_attempt_at = case when v.kind = 'retry' then ${now()} + v.delay_ms * interval '1 millisecond' else o.next_attempt_at end,
         html = ${body(sql`o.html`)},
-        text = ${body(sql`o.text`)}
-      from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as v(id uuid, attempts int, kind text, provider_id text, error text, delay_ms double precision)
+        text = ${body(sql`o.text`)},
+        batch_id = case when v.unbatch then null else o.batch_id end
+      from jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as v(id uuid, attempts int, kind text, provider_id text, error text, delay_ms double precision, unbatch boolean)
       where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts
       returning v.kind`)) as unknown as { rows: { kind: Outcome['kind'] }[] }
   ).rows

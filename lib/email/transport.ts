@@ -15,9 +15,22 @@ export type SendResult =
   | { ok: true; providerId: string }
   | { ok: false; retryable: boolean; retryAfterMs?: number; error: string }
 
+export type BatchSendResult =
+  | { ok: true; providerIds: string[] }
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string }
+
 export interface EmailTransport {
   send(m: EmailMessage): Promise<SendResult>
+  /**
+   * Several emails in one provider request, all accepted or none: provider ids in the order
+   * given. The key covers the whole request, so a retry must repeat exactly the same emails.
+   * Without it, the outbox sends a batch's emails one by one.
+   */
+  sendBatch?(messages: Omit<EmailMessage, 'idempotencyKey'>[], idempotencyKey: string): Promise<BatchSendResult>
 }
+
+/** The most emails one provider request may carry (Resend's batch endpoint takes 100). */
+export const MAX_BATCH_SIZE = 100
 
 /** A hung provider must not hold a claimed outbox row for the whole lease. */
 export const SEND_TIMEOUT_MS = 10_000
@@ -47,6 +60,21 @@ export function createResendTransport(apiKey: string, options: { timeoutMs?: num
         return classifyResendError(error, headers)
       } catch (err) {
         // The SDK only throws when the timeout fires while it reads the response body.
+        return { ok: false, retryable: true, error: `send failed: ${err instanceof Error ? err.message : String(err)}` }
+      }
+    },
+    async sendBatch(messages, idempotencyKey) {
+      try {
+        // Strict validation (the SDK's default): one invalid email refuses the whole request.
+        const { data, error, headers } = await resend.batch.send(
+          messages.map((m) => ({ from: m.from, to: m.to, subject: m.subject, html: m.html, text: m.text })),
+          { idempotencyKey, signal: AbortSignal.timeout(timeoutMs) },
+        )
+        const ids = data?.data?.map((d) => d?.id)
+        if (ids && ids.length === messages.length && ids.every((id) => typeof id === 'string')) return { ok: true, providerIds: ids }
+        if (data) return { ok: false, retryable: true, error: `provider answered the batch with ${ids?.length ?? 'no'} ids for ${messages.length} emails` }
+        return classifyResendError(error, headers)
+      } catch (err) {
         return { ok: false, retryable: true, error: `send failed: ${err instanceof Error ? err.message : String(err)}` }
       }
     },
@@ -89,11 +117,17 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
 
 /** Development without a provider: the outbox rows are the mailbox; the console gets the link. */
 export function createDevMailboxTransport(log: (line: string) => void = console.log): EmailTransport {
+  const record = (m: Omit<EmailMessage, 'idempotencyKey'>) => {
+    const link = m.text.match(/https?:\/\/[^\s<>()"']+/)?.[0] ?? '(no link)'
+    log(`[dev mailbox] to ${m.to}: ${m.subject} — ${link}`)
+    return `dev-${randomBytes(8).toString('hex')}`
+  }
   return {
     async send(m) {
-      const link = m.text.match(/https?:\/\/[^\s<>()"']+/)?.[0] ?? '(no link)'
-      log(`[dev mailbox] to ${m.to}: ${m.subject} — ${link}`)
-      return { ok: true, providerId: `dev-${randomBytes(8).toString('hex')}` }
+      return { ok: true, providerId: record(m) }
+    },
+    async sendBatch(messages) {
+      return { ok: true, providerIds: messages.map(record) }
     },
   }
 }

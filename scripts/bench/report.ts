@@ -19,6 +19,8 @@ export interface TargetResult {
   afterResponseQueriesPerRequest: number
   /** Statements per request during the load runs (attributed by async context; approximate). */
   queriesUnderLoad: number
+  /** CPU ms per request by process, during the runs and the email deliveries that follow them (10 ms clock ticks, summed over all requests). */
+  cpuMsPerRequest: Record<'server' | 'postgres' | 'emailProvider' | 'loadGenerator', number>
   ratio: number
 }
 
@@ -126,6 +128,14 @@ export function renderReport({
     for (const t of run.targets) {
       const ratio = t.floor ? `${fmt(t.ratio, 2)}× ${t.floor}` : 'floor'
       lines.push(`| ${t.name} | ${fmt(t.p50)} | ${fmt(t.p99)} | ${fmt(t.rps)} | ${t.requests} | ${t.errors} | ${ratio} | ${fmt(t.queriesPerRequest, 0)} | ${fmt(t.afterResponseQueriesPerRequest, 0)} | ${fmt(t.queriesUnderLoad, 2)} |`)
+    }
+    lines.push('')
+    lines.push('CPU per request, by process (ms; the 2 cores are shared by all four):', '')
+    lines.push('| target | app server | PostgreSQL | fake email provider | load generator | total |')
+    lines.push('|---|---:|---:|---:|---:|---:|')
+    for (const t of run.targets) {
+      const c = t.cpuMsPerRequest
+      lines.push(`| ${t.name} | ${fmt(c.server, 2)} | ${fmt(c.postgres, 2)} | ${fmt(c.emailProvider, 2)} | ${fmt(c.loadGenerator, 2)} | ${fmt(c.server + c.postgres + c.emailProvider + c.loadGenerator, 2)} |`)
     }
     lines.push('')
   }

@@ -139,6 +139,77 @@ function treeRss(pid: number): number {
   return total
 }
 
+/** Descendants of pid, itself included (Linux /proc). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+    } catch {}
+  }
+  const out: number[] = []
+  const stack = [pid]
+  while (stack.length) {
+    const p = stack.pop()!
+    out.push(p)
+    stack.push(...(children.get(p) ?? []))
+  }
+  return out
+}
+
+const CLOCK_TICK_MS = 10 // USER_HZ is 100 on Linux
+
+/** User + system CPU time of each of the given processes, in ms (unreadable ones left out). */
+function cpuMsOf(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const p of pids) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(p, (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS) // utime, stime (fields 14 and 15 of stat)
+    } catch {}
+  }
+  return out
+}
+
+/** Every PostgreSQL process on this machine (the bench's database server is a local one). */
+function postgresPids(): number[] {
+  return readdirSync('/proc').filter((e) => {
+    if (!/^\d+$/.test(e)) return false
+    try {
+      return readFileSync(`/proc/${e}/comm`, 'utf8').trim() === 'postgres'
+    } catch {
+      return false
+    }
+  }).map(Number)
+}
+
+export type CpuSplit = Record<'server' | 'postgres' | 'emailProvider' | 'loadGenerator', number>
+type CpuSnapshot = Record<keyof CpuSplit, Map<number, number>>
+
+/** Where the machine's CPU goes: the app server, PostgreSQL, the fake email provider and this process (autocannon). */
+function readCpu(serverPid: number, providerPid: number, isPglite: boolean): CpuSnapshot {
+  const self = process.cpuUsage()
+  return {
+    server: cpuMsOf(processTree(serverPid)),
+    postgres: isPglite ? new Map() : cpuMsOf(postgresPids()),
+    emailProvider: cpuMsOf(processTree(providerPid)),
+    loadGenerator: new Map([[process.pid, (self.user + self.system) / 1000]]),
+  }
+}
+
+/**
+ * CPU used between two snapshots, per group. A process started in between counts from zero; one
+ * that ended in between is lost (short-lived PostgreSQL backends: the app's pool keeps its own).
+ */
+function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuSplit {
+  const sum = (k: keyof CpuSplit) => [...after[k]].reduce((total, [pid, ms]) => total + ms - (before[k].get(pid) ?? 0), 0)
+  return { server: sum('server'), postgres: sum('postgres'), emailProvider: sum('emailProvider'), loadGenerator: sum('loadGenerator') }
+}
+
 // ------------------------------------------------------------------------------------------
 // Database
 
@@ -246,6 +317,8 @@ interface Accumulated {
   queries: number
   afterResponseQueries: number
   countedRequests: number
+  /** CPU ms spent by each process during the runs (and the deliveries that follow them). */
+  cpu: CpuSplit
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -495,8 +568,7 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
     const wanted = (t: Target) => !opts.only || opts.only.some((o) => t.name.toLowerCase() === o)
     const targets = allTargets.filter((t) => wanted(t) || allTargets.some((u) => wanted(u) && u.floor === t.name))
 
-    const resetAfter = async (t: Target) => {
-      if (t.name === 'invite 1, email slow') await setResendDelay(0)()
+    const waitForDeliveries = async (t: Target) => {
       if (t.reset === 'invite') {
         // The emails of the last requests are still being sent after the run (after the
         // response, by design): let them finish, so the next target is measured on a quiet
@@ -511,6 +583,10 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
           )
         } else await new Promise((r) => setTimeout(r, 1500))
       }
+    }
+    const resetAfter = async (t: Target) => {
+      await waitForDeliveries(t)
+      if (t.name === 'invite 1, email slow') await setResendDelay(0)()
       if (t.reset && db.exec) {
         for (const s of resetStatements[t.reset]) await db.exec(s)
         if (t.reset === 'revoke') revokeNext = 0
@@ -525,16 +601,21 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
       await resetAfter(t)
     }
     const acc = new Map<string, Accumulated>(
-      targets.map((t) => [t.name, { samples: [], requests: 0, seconds: 0, errors: 0, errorDetail: {}, queries: 0, afterResponseQueries: 0, countedRequests: 0 }]),
+      targets.map((t) => [t.name, { samples: [], requests: 0, seconds: 0, errors: 0, errorDetail: {}, queries: 0, afterResponseQueries: 0, countedRequests: 0, cpu: { server: 0, postgres: 0, emailProvider: 0, loadGenerator: 0 } }]),
     )
     for (let r = 0; r < opts.rounds; r++) {
       // Rotate the order each round, so no target always runs right after the heavy ones.
       const order = targets.map((_, i) => targets[(i + r * 3) % targets.length])
       for (const t of order) {
         await t.before?.()
-        await load(appUrl, t, { durationS: opts.durationS, max: opts.maxRequests, connections: opts.connections }, acc.get(t.name)!, counterPort)
-        await resetAfter(t)
         const a = acc.get(t.name)!
+        const cpuBefore = readCpu(server.pid!, resend.pid!, opts.pglite)
+        await load(appUrl, t, { durationS: opts.durationS, max: opts.maxRequests, connections: opts.connections }, a, counterPort)
+        await waitForDeliveries(t)
+        const cpuAfter = readCpu(server.pid!, resend.pid!, opts.pglite)
+        const used = cpuBetween(cpuBefore, cpuAfter)
+        for (const k of Object.keys(a.cpu) as (keyof CpuSplit)[]) a.cpu[k] += used[k]
+        await resetAfter(t)
         log(`N=${n} round ${r + 1}/${opts.rounds} ${t.name}: ${a.requests} requests so far`)
       }
     }
@@ -576,6 +657,7 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
         queriesPerRequest: perRequest.get(t.name)?.total ?? NaN,
         afterResponseQueriesPerRequest: (perRequest.get(t.name)?.total ?? NaN) - (perRequest.get(t.name)?.inResponse ?? NaN),
         queriesUnderLoad: a.countedRequests ? (a.queries + a.afterResponseQueries) / a.countedRequests : NaN,
+        cpuMsPerRequest: Object.fromEntries(Object.entries(a.cpu).map(([k, ms]) => [k, a.requests ? ms / a.requests : NaN])) as CpuSplit,
         ratio: NaN,
       }
     })
