@@ -8,7 +8,7 @@ import { emailOutbox } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { startFakeResend, type FakeResend } from '@/test/fake-resend'
 import { mixedFaults } from '@/scripts/reliability/fault-mix'
-import { deliverDueEmails, enqueueEmail, type DeliverResult } from './outbox'
+import { deliverDueEmails, enqueueEmail, enqueueEmails, type DeliverResult } from './outbox'
 import { createResendTransport, type EmailTransport } from './transport'
 
 const FROM = 'Invitations <invites@example.com>'
@@ -167,5 +167,79 @@ describe('outbox delivery under provider faults, with a delivery loop that dies 
         `${fake.calls} POSTs (${JSON.stringify(outcomes)}); loop A sent ${totalsA.sent} before dying with ${stuckKeys.length} sends in flight, ` +
         `loop B sent ${totalsB.sent}`,
     )
+  })
+})
+
+describe('batches under provider faults, with a delivery loop that dies mid-send', () => {
+  it('delivers 20 batches of 5, each email recorded exactly once, none lost', { timeout: 60_000 }, async () => {
+    await t.db.delete(emailOutbox)
+    fake.reset()
+    const started = Date.now()
+    const BATCHES = 20
+    const SIZE = 5
+    for (let b = 1; b <= BATCHES; b++) {
+      const emails = Array.from({ length: SIZE }, (_, i) => ({
+        kind: 'invitation',
+        to: `batch-${b}-${i}@example.com`,
+        subject: `You are invited to Organization ${b}`,
+        html: `<p><a href="https://app.example.com/invitations/token-${b}-${i}">Accept</a></p>`,
+        text: `Accept: https://app.example.com/invitations/token-${b}-${i}`,
+      }))
+      await enqueueEmails(t.db, emails, { asBatch: true })
+    }
+    fake.failNext({ mode: 'status', status: 500 })
+    fake.failNext({ mode: 'hang' })
+    fake.failNext({ mode: 'drop', afterRecord: true })
+    fake.setFaultRate(mixedFaults(0.3, { retryAfterSeconds: 1 }).spec)
+
+    // Loop A dies (its batch sends go out but never report back) once the provider holds 25 emails.
+    let abandoned = false
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    let stuck = 0
+    const dyingTransport: EmailTransport = {
+      send: (m) => transport.send(m),
+      async sendBatch(messages, key) {
+        if (!abandoned) return transport.sendBatch!(messages, key)
+        stuck++
+        const result = await transport.sendBatch!(messages, key)
+        await released
+        return result
+      },
+    }
+    let stopB = false
+    const loopA = deliveryLoop(dyingTransport, () => abandoned && stuck > 0)
+    const loopB = deliveryLoop(transport, () => stopB)
+    let finished = false
+    while (Date.now() - started < 40_000) {
+      await sleep(10)
+      if (!abandoned && fake.emails.length >= 25) abandoned = true
+      if (Date.now() - started >= FAULTS_FOR_MS) fake.setFaultRate(null)
+      if (Date.now() - started >= FAULTS_FOR_MS && stuck > 0 && (await openRows()) === 0) {
+        finished = true
+        break
+      }
+    }
+    stopB = true
+    await loopB
+    release()
+    await loopA
+
+    expect(finished, 'rows still pending or sending after 40 s').toBe(true)
+    expect(stuck).toBeGreaterThan(0)
+    const rows = await t.db.select().from(emailOutbox)
+    expect(rows.filter((r) => r.status !== 'sent')).toEqual([])
+    // Every email once at the provider, each under its batch's key, and each row names its own.
+    expect(fake.emails).toHaveLength(BATCHES * SIZE)
+    expect(new Set(fake.emails.map((e) => e.to[0])).size).toBe(BATCHES * SIZE)
+    expect(new Set(fake.emails.map((e) => e.idempotencyKey)).size).toBe(BATCHES * SIZE)
+    const idByRecipient = new Map(fake.emails.map((e) => [e.to[0], e.id]))
+    expect(rows.filter((r) => r.providerId !== idByRecipient.get(r.recipient))).toEqual([])
+    // Only batch requests went out (no batch was split), and lost answers were absorbed by their key.
+    expect(fake.requests.every((r) => r.size === SIZE)).toBe(true)
+    const dropped = new Set(fake.requests.filter((r) => r.outcome === 'fault:drop').map((r) => r.idempotencyKey))
+    const absorbed = new Set(fake.requests.filter((r) => r.outcome === 'duplicate').map((r) => r.idempotencyKey))
+    expect(dropped.size).toBeGreaterThan(0)
+    for (const key of dropped) expect(absorbed.has(key), `retry of ${key} absorbed`).toBe(true)
   })
 })

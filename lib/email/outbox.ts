@@ -221,7 +221,9 @@ export async function deliverDueEmails(db: Db, transport: EmailTransport, opts: 
   const groups = new Map<string, Claimed[]>()
   for (const row of claimed) {
     const key = row.batchId ?? row.id
-    groups.set(key, [...(groups.get(key) ?? []), row])
+    const group = groups.get(key)
+    if (group) group.push(row)
+    else groups.set(key, [row])
   }
   const batches = [...groups.values()].map((rows) => rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
   let next = 0
