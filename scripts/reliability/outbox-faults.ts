@@ -1,7 +1,9 @@
 // `npm run reliability`: email delivery under faults, two app processes, one killed (issue 5, items 1–2).
 //
 // A throwaway database on DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres,
-// dropped at the end); 1,000 invitation-like emails queued with the product's enqueueEmail; the
+// dropped at the end); 1,000 invitation-like emails queued with the product's enqueueEmail (the
+// first half one by one, the rest in batches of --batch, as an invite of several addresses queues
+// them, sent with the provider's batch endpoint); the
 // fake Resend server (test/fake-resend.ts) in this process, failing a share of POST /emails with a
 // mix of 500, 429 (Retry-After: 1), hangs and connections dropped after the email was recorded;
 // two worker processes (worker.ts: their own pg pool, the real Resend SDK transport, the product's
@@ -11,7 +13,7 @@
 // violation (or when delivery does not finish within --timeout seconds).
 //
 // Options: --emails=1000 --fault-rate=0.3 --faults-for=30 --kill-at=300 --timeout=300
-//          --lease-ms=5000 --send-timeout-ms=2000
+//          --lease-ms=5000 --send-timeout-ms=2000 --batch=10 (0: every email alone)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -45,6 +47,7 @@ const TIMEOUT_MS = opt('timeout', 300) * 1_000
 const LEASE_MS = opt('lease-ms', 5_000)
 const SEND_TIMEOUT_MS = opt('send-timeout-ms', 2_000)
 const MAX_ATTEMPTS = 100
+const BATCH = opt('batch', 10)
 
 const baseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const host = new URL(baseUrl).hostname
@@ -203,23 +206,26 @@ try {
 
   // --- queue the emails --------------------------------------------------------------------------
   const enqueueStarted = performance.now()
-  for (let i = 0; i < EMAILS; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, EMAILS - i) }, (_, j) => {
-        const n = i + j + 1
-        const token = randomBytes(32).toString('base64url')
-        const link = `https://app.example.test/invitations/${token}`
-        return outbox.enqueueEmail(handle.db, {
-          kind: 'invitation',
-          to: `invitee-${n}@example.test`,
-          subject: `Olivia invited you to join Organization ${n % 37}`,
-          html: `<p>Olivia invited you to join <strong>Organization ${n % 37}</strong> as a member.</p><p><a href="${link}">Accept the invitation</a></p>`,
-          text: `Olivia invited you to join Organization ${n % 37} as a member.\n\nAccept the invitation: ${link}\n`,
-        })
-      }),
-    )
+  const email = (n: number) => {
+    const token = randomBytes(32).toString('base64url')
+    const link = `https://app.example.test/invitations/${token}`
+    return {
+      kind: 'invitation',
+      to: `invitee-${n}@example.test`,
+      subject: `Olivia invited you to join Organization ${n % 37}`,
+      html: `<p>Olivia invited you to join <strong>Organization ${n % 37}</strong> as a member.</p><p><a href="${link}">Accept the invitation</a></p>`,
+      text: `Olivia invited you to join Organization ${n % 37} as a member.\n\nAccept the invitation: ${link}\n`,
+    }
   }
-  log(`${EMAILS} emails queued in ${secs(performance.now() - enqueueStarted)}`)
+  const singles = BATCH > 1 ? Math.floor(EMAILS / 2) : EMAILS
+  for (let i = 0; i < singles; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, singles - i) }, (_, j) => outbox.enqueueEmail(handle.db, email(i + j + 1))))
+  }
+  for (let i = singles; i < EMAILS; i += BATCH) {
+    const size = Math.min(BATCH, EMAILS - i)
+    await outbox.enqueueEmails(handle.db, Array.from({ length: size }, (_, j) => email(i + j + 1)), { asBatch: true })
+  }
+  log(`${EMAILS} emails queued in ${secs(performance.now() - enqueueStarted)} (${singles} alone, ${EMAILS - singles} in batches of ${BATCH})`)
 
   // --- the fake provider, faulty -----------------------------------------------------------------
   fake = await startFakeResend()
@@ -355,11 +361,19 @@ try {
   const twice = [...perKey].filter(([, n]) => n > 1)
   if (twice.length) violations.push(`${twice.length} idempotency keys recorded more than once, e.g. ${twice[0][0]}`)
   if (perKey.has('(none)')) violations.push(`${perKey.get('(none)')} emails recorded without an idempotency key`)
-  const outboxKeys = new Set(rows.map((r) => r.key))
-  const lost = [...outboxKeys].filter((k) => !perKey.has(k))
-  const unknown = [...perKey.keys()].filter((k) => !outboxKeys.has(k))
-  if (lost.length) violations.push(`${lost.length} emails never reached the fake (lost), e.g. ${lost[0]}`)
+  // An email sent alone is recorded under its row's key; one of a batch under `<batch key>#<index>`:
+  // rows and recorded emails are matched by recipient (one per row).
+  const recorded = new Map(fake.emails.map((e) => [e.to[0], e]))
+  const lost = rows.filter((r) => !recorded.has(r.recipient))
+  const outboxRecipients = new Set(rows.map((r) => r.recipient))
+  const unknown = fake.emails.filter((e) => !outboxRecipients.has(e.to[0]))
+  if (lost.length) violations.push(`${lost.length} emails never reached the fake (lost), e.g. ${lost[0].recipient}`)
   if (unknown.length) violations.push(`${unknown.length} recorded emails match no outbox row`)
+  const wrongKey = rows.filter((r) => {
+    const key = recorded.get(r.recipient)?.idempotencyKey
+    return key !== undefined && key !== r.key && !key?.startsWith('batch/')
+  }).length
+  if (wrongKey) violations.push(`${wrongKey} emails sent alone were recorded under another row's key`)
   if (fake.emails.length !== EMAILS) violations.push(`the fake recorded ${fake.emails.length} emails, expected ${EMAILS}`)
 
   const perRecipient = new Map<string, number>()
@@ -371,8 +385,7 @@ try {
   if (recipientsTwice) violations.push(`${recipientsTwice} recipients got more than one email`)
 
   // The row names the very email the provider holds for its key (a takeover did not overwrite it with another).
-  const idByKey = new Map(fake.emails.map((e) => [e.idempotencyKey, e.id]))
-  const mismatched = rows.filter((r) => r.status === 'sent' && r.providerId !== idByKey.get(r.key)).length
+  const mismatched = rows.filter((r) => r.status === 'sent' && r.providerId !== recorded.get(r.recipient)?.id).length
   if (mismatched) violations.push(`${mismatched} sent rows carry a provider id that is not the recorded email's`)
 
   const outcomes = new Map<string, number>()
@@ -399,11 +412,12 @@ try {
   line('emails queued (outbox rows)', rows.length)
   line('rows by status', JSON.stringify(statuses))
   line('distinct emails recorded by the fake', `${perKey.size} (${fake.emails.length} records)`)
+  line('  requests with a batch', `${fake.requests.filter((r) => r.size > 1).length} of ${fake.requests.length}`)
   line('idempotency keys recorded twice', twice.length)
   line('emails lost (queued, never recorded)', lost.length)
   line('recipients with more than one email', recipientsTwice)
   line('rows whose provider id ≠ recorded email', mismatched)
-  line('POST /emails in all', fake.calls)
+  line('POST /emails and /emails/batch in all', fake.calls)
   line('  accepted and recorded', outcomes.get('recorded') ?? 0)
   line('  duplicates absorbed by the idempotency key', outcomes.get('duplicate') ?? 0)
   line('  rejected', rejected)
@@ -431,7 +445,7 @@ try {
     const s = w.stats
     line(`  ${w.name}`, s ? `${s.batches} batches, ${s.claimed} claimed, ${s.sent} sent, ${s.retried} to retry, ${s.failed} failed${w.name === 'worker-A' ? ' (until killed, last report)' : ''}` : 'no report')
   }
-  line('settings', `${Math.round(FAULT_RATE * 100)}% faults, lease ${LEASE_MS} ms, send timeout ${SEND_TIMEOUT_MS} ms, batch 20, concurrency 4, maxAttempts ${MAX_ATTEMPTS}, real backoff`)
+  line('settings', `${Math.round(FAULT_RATE * 100)}% faults, lease ${LEASE_MS} ms, send timeout ${SEND_TIMEOUT_MS} ms, claims of 20, provider batches of ${BATCH}, concurrency 4, maxAttempts ${MAX_ATTEMPTS}, real backoff`)
   line('faults on for', faultsOffAt === null ? 'the whole run' : `${secs(faultsOffAt)} (${recordedAtFaultsOff} emails recorded by then)`)
   line('all delivered after', doneAt === null ? 'did not finish' : `${secs(doneAt)} (${faultsOffAt !== null ? secs(doneAt - faultsOffAt) : '?'} after the faults stopped)`)
   line('whole run (create db → checked)', secs(since()))

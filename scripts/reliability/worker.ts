@@ -33,6 +33,14 @@ const transport: typeof resend = {
       totals.inFlight--
     }
   },
+  async sendBatch(messages, key) {
+    totals.inFlight++
+    try {
+      return await resend.sendBatch!(messages, key)
+    } finally {
+      totals.inFlight--
+    }
+  },
 }
 const report = () => process.stdout.write(`${JSON.stringify(totals)}\n`)
 
