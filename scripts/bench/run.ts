@@ -115,26 +115,12 @@ async function stopProcess(child: ChildProcess) {
 
 /** VmRSS of a process and all its descendants, in bytes (Linux /proc). */
 function treeRss(pid: number): number {
-  const children = new Map<number, number[]>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      const list = children.get(ppid) ?? []
-      list.push(Number(entry))
-      children.set(ppid, list)
-    } catch {}
-  }
   let total = 0
-  const stack = [pid]
-  while (stack.length) {
-    const p = stack.pop()!
+  for (const p of processTree(pid)) {
     try {
       const kb = readFileSync(`/proc/${p}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)
       if (kb) total += Number(kb[1]) * 1024
     } catch {}
-    stack.push(...(children.get(p) ?? []))
   }
   return total
 }
