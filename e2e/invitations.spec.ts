@@ -43,6 +43,11 @@ test.describe('invitations, as the user guide describes them', () => {
     const email = await waitForEmail(first, /invited you to join/)
     expect(email.subject).toContain(orgName)
     expect(email.text).toContain('View members')
+    // Each address gets its own email, and the three left in one request to the provider (one batch key).
+    const others = [await waitForEmail(second, /invited you to join/), await waitForEmail(third, /invited you to join/)]
+    const batchKeys = [email, ...others].map((e) => e.idempotencyKey?.replace(/#\d+$/, ''))
+    expect(new Set(batchKeys).size).toBe(1)
+    expect(batchKeys[0]).toMatch(/^batch\/invitation\//)
 
     // The first invitee signs in; the Dashboard prompts; Accept; the organization is listed.
     const invitee = await newUserPage(browser)

@@ -90,7 +90,6 @@ export async function auditActions(db: Db, orgId: string, targetId?: string) {
   return rows.map((r) => r.action)
 }
 
-
 /** The organization's seat limit (null: unlimited) and the seats in use, read directly (no caller: tests only). */
 export async function getSeatUsage(db: Db, { orgId, now }: { orgId: string; now?: Date }): Promise<{ limit: number | null; used: number }> {
   const [org] = await db.select({ seatLimit: organizations.seatLimit }).from(organizations).where(eq(organizations.id, orgId))

@@ -64,7 +64,6 @@ export function invitationUrl(appUrl: string, token: string): string {
   return `${appUrl.replace(/\/+$/, '')}/invitations/${token}`
 }
 
-
 const addMs = (date: Date, ms: number) => new Date(date.getTime() + ms)
 
 function hostOf(appUrl: string): string {
@@ -137,7 +136,6 @@ function rowsOf<T>(result: unknown): T[] {
 
 /** An array as one text[] parameter. */
 const textArray = (values: readonly string[]) => sql`${sql.param(values, memberships.permissions)}::text[]`
-
 
 interface EmailContext {
   orgName: string
@@ -1228,7 +1226,6 @@ export async function expireInvitations(db: Db, now: Date = new Date()): Promise
     if (swept < SWEEP_BATCH) return total
   }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Editing an invitation, and re-inviting a former member (issue 4)

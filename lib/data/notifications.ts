@@ -16,7 +16,6 @@ export interface NotificationRow {
   isRead: boolean
 }
 
-
 interface NotificationJson {
   id: string
   kind: NotificationKind
