@@ -480,6 +480,15 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
     const pageHeaders = (cookie: string) => ({ cookie, accept: 'text/html' })
     const allTargets: Target[] = [
       { name: 'floor page', kind: 'page', floor: null, method: 'GET', path: `/orgs/${SMALL_SLUG}`, headers: pageHeaders(ownerCookie), note: `Projects tab of ${SMALL_SLUG} (no projects), header with the bell (5 open invitations)` },
+      {
+        name: 'sign-in page (signed out)',
+        kind: 'page',
+        floor: 'floor page',
+        method: 'GET',
+        path: '/login',
+        headers: { accept: 'text/html' },
+        note: 'reference: a page of this build with no session and no query, what any page costs on this machine before it does any work',
+      },
       { name: 'Dashboard', kind: 'page', floor: 'floor page', method: 'GET', path: '/dashboard', headers: pageHeaders(ownerCookie), note: 'owner: 5 open invitations from other organizations, 2 organizations' },
       { name: 'Members tab', kind: 'page', floor: 'floor page', method: 'GET', path: membersPath, headers: pageHeaders(ownerCookie), note: 'first page of members and of pending invitations (25 each)' },
       { name: 'Members later page', kind: 'page', floor: 'floor page', method: 'GET', path: laterPath, headers: pageHeaders(ownerCookie), note: 'page 6 of the members list (cursor)' },
