@@ -69,6 +69,10 @@ const log = (...a: unknown[]) => console.error('[bench]', ...a)
 // Processes
 
 const started: ChildProcess[] = []
+/** Databases (and PGlite dirs) this run created and has not dropped yet: every way the run ends drops them. */
+const undropped = new Set<() => Promise<void>>()
+/** Set while --hold waits: Ctrl-C then ends the hold and the run goes on to its own cleanup. */
+let endHold: (() => void) | null = null
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -228,12 +232,18 @@ async function createBenchDb(n: number, acceptPool: number): Promise<BenchDb> {
     for (const s of statements) await handle.db.execute(sql.raw(s))
     const pools = await readPools(handle.db)
     await handle.close()
-    return { pools, label: 'PGlite', env: { DATABASE_URL: '', PGLITE_DIR: dir }, exec: null, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+    return { pools, label: 'PGlite', env: { DATABASE_URL: '', PGLITE_DIR: dir }, exec: null, drop: dropOnce(async () => rmSync(dir, { recursive: true, force: true })) }
   }
   const name = `bench_${randomBytes(5).toString('hex')}`
   const admin = new pg.Client({ connectionString: baseDatabaseUrl })
   await admin.connect()
   await admin.query(`create database ${name}`)
+  const dropDatabase = dropOnce(async () => {
+    const c = new pg.Client({ connectionString: baseDatabaseUrl })
+    await c.connect()
+    await c.query(`drop database if exists ${name} with (force)`)
+    await c.end()
+  })
   const version = (await admin.query('show server_version')).rows[0].server_version as string
   await admin.end()
   const url = new URL(baseDatabaseUrl)
@@ -252,10 +262,7 @@ async function createBenchDb(n: number, acceptPool: number): Promise<BenchDb> {
     exec: (s) => client.query(s),
     drop: async () => {
       await client.end().catch(() => {})
-      const c = new pg.Client({ connectionString: baseDatabaseUrl })
-      await c.connect()
-      await c.query(`drop database if exists ${name} with (force)`)
-      await c.end()
+      await dropDatabase()
     },
   }
 }
@@ -439,7 +446,9 @@ async function runSize(n: number, firstLoad: Record<string, FirstLoadJs> | null)
     if (opts.hold) {
       writeFileSync(path.join(resultsDir, 'hold.json'), JSON.stringify({ appUrl, fakeResendUrl, counterPort, ownerCookie, inviteeCookie, membersPath, floorPath: `/orgs/${SMALL_SLUG}` }, null, 2))
       log(`--hold: serving ${appUrl}; cookies in bench-results/hold.json; Ctrl-C to stop`)
-      await new Promise((resolve) => process.once('SIGINT', resolve))
+      await new Promise<void>((resolve) => (endHold = resolve))
+      endHold = null
+      throw new HoldEnded()
     }
     // A later page of the members list: follow "Next page of members" five times (keyset cursors).
     let laterPath = membersPath
@@ -705,13 +714,36 @@ async function main() {
   }
 }
 
-process.on('SIGINT', async () => {
+/** Thrown when Ctrl-C ends --hold: the run unwinds through its finally (servers, database) and exits. */
+class HoldEnded extends Error {}
+
+/** Registers `drop` until it has run once, so an interrupted run can still drop what it created. */
+function dropOnce(drop: () => Promise<void>): () => Promise<void> {
+  const once = async () => {
+    if (!undropped.delete(once)) return
+    await drop()
+  }
+  undropped.add(once)
+  return once
+}
+
+async function shutDown(code: number) {
   for (const c of started) await stopProcess(c)
-  process.exit(130)
+  for (const drop of [...undropped]) await drop().catch((e) => log('could not drop the bench database:', e instanceof Error ? e.message : e))
+  process.exit(code)
+}
+
+// Ctrl-C during --hold ends the hold (the run stops its servers and drops its database in its
+// own finally); at any other time, and on SIGTERM, the run stops here and drops what it created.
+// Before, a Ctrl-C during --hold exited before the finally and left its bench_* database behind.
+process.on('SIGINT', () => {
+  if (endHold) return endHold()
+  void shutDown(130)
 })
+process.on('SIGTERM', () => void shutDown(143))
 
 main().catch(async (err) => {
+  if (err instanceof HoldEnded) return shutDown(0)
   console.error(err)
-  for (const c of started) await stopProcess(c)
-  process.exit(2)
+  await shutDown(2)
 })
