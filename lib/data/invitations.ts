@@ -26,6 +26,7 @@ import { isUuid } from './ids'
 import { actorHolds, holdsPermissionSql } from './permission-sql'
 import { consumeRateLimitUnitsSql, rateLimitKey, unitsWithinSql } from './rate-limits'
 import { parseJsonColumn } from './json-column'
+import { MAX_SENDS_PER_INVITATION, sendLimitRefusal, type SendLimitRefusal } from './invitation-send-limits'
 
 const DAY_MS = 24 * 60 * 60_000
 
@@ -609,6 +610,7 @@ export async function listPendingInvitations(
 export type ResendResult =
   | { ok: true; emailId: string }
   | { ok: false; error: 'not_found' | 'forbidden' | 'not_pending' | 'cooldown' | 'already_member' | 'seat_limit'; message: string; retryAfterMs?: number }
+  | SendLimitRefusal
 
 const FORBIDDEN_INVITE = 'You do not have permission to manage invitations.'
 const NOT_FOUND_INVITATION = 'This invitation was not found.'
@@ -649,7 +651,10 @@ async function lockOrganizationAndInvitation(tx: Db, orgId: string, invitationId
 /**
  * Sends a pending or expired invitation again with a new token (the old link stops working) and
  * a new expiry, at most once per cooldown. Needs members:invite. The invitation keeps its inviter,
- * whose rights are checked again at accept. Five statements: the locks, one read, one write.
+ * whose rights are checked again at accept. A resend is an invitation email like any other
+ * (issue 15, item 2): it consumes one unit of the organization's and the resending member's daily
+ * limits, in the statement that renews it, and one invitation is sent at most
+ * MAX_SENDS_PER_INVITATION times. Five statements: the locks, one read, one write.
  */
 export async function resendInvitation(
   db: Db,
@@ -661,6 +666,11 @@ export async function resendInvitation(
   const cooldownMs = config.cooldownMs ?? RESEND_COOLDOWN_MS
   if (!isUuid(orgId) || !isUuid(actorId)) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
   if (!isUuid(invitationId)) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
+  const windowStart = Math.floor(now.getTime() / DAY_MS) * DAY_MS
+  const resetsAt = new Date(windowStart + DAY_MS)
+  const orgKey = rateLimitKey('invitations:org', orgId)
+  const inviterKey = rateLimitKey('invitations:inviter', actorId)
+  const used = (key: string) => sql`coalesce((select r.count from rate_limits r where r.key = ${key} and r.window_start = ${new Date(windowStart).toISOString()}::timestamptz), 0)::int`
 
   try {
     return await transactionOrRefusal(db, async (tx): Promise<ResendResult> => {
@@ -675,6 +685,9 @@ export async function resendInvitation(
         status: string
         expires_at_ms: number
         last_sent_at_ms: number
+        send_count: number
+        org_sent: number
+        inviter_sent: number
         offered_role: 'admin' | 'member'
         offered_permissions: string[]
         is_member: boolean
@@ -689,6 +702,7 @@ export async function resendInvitation(
           select m.role, m.permissions, i.id, i.email, i.status, i.role as offered_role, i.permissions as offered_permissions,
             (extract(epoch from i.expires_at) * 1000)::float8 as expires_at_ms,
             (extract(epoch from i.last_sent_at) * 1000)::float8 as last_sent_at_ms,
+            i.send_count, ${used(orgKey)} as org_sent, ${used(inviterKey)} as inviter_sent,
             exists (select 1 from memberships mm
               where mm.organization_id = o.id and mm.user_id = (select mu.id from users mu where mu.email = i.email)) as is_member,
             exists (select 1 from invitations other
@@ -720,6 +734,15 @@ export async function resendInvitation(
       const state = { status: current.status, lastSentAt: new Date(current.last_sent_at_ms), hasOtherPending: current.has_other_pending }
       const refusal = resendRefusal(state, now, cooldownMs)
       if (refusal) return refusal
+      const overLimit = (counts: { send_count: number; org_sent: number; inviter_sent: number }) => {
+        const at = { resetsAt, now, email: current.email }
+        if (counts.send_count >= MAX_SENDS_PER_INVITATION) return sendLimitRefusal('invitation', { ...at, perDay: 0 })
+        if (counts.org_sent >= INVITATIONS_PER_ORG_PER_DAY) return sendLimitRefusal('organization', { ...at, perDay: INVITATIONS_PER_ORG_PER_DAY })
+        if (counts.inviter_sent >= INVITATIONS_PER_INVITER_PER_DAY) return sendLimitRefusal('inviter', { ...at, perDay: INVITATIONS_PER_INVITER_PER_DAY })
+        return null
+      }
+      const limited = overLimit(current)
+      if (limited) return limited
 
       const token = newToken()
       const expiresAt = addMs(now, config.ttlDays * DAY_MS)
@@ -736,13 +759,21 @@ export async function resendInvitation(
         expiresAt,
       )
       const emailId = randomUUID()
-      const [renewed] = rowsOf<{ id: string }>(
+      const one = sql`1`
+      const [written] = rowsOf<{ id: string | null; send_count: number; org_count: number; inviter_count: number }>(
         await tx.execute(sql`
-          with renewed as (
+          with org_limit as (${consumeRateLimitUnitsSql({ key: orgKey, windowMs: DAY_MS, now, units: one })}),
+          inviter_limit as (${consumeRateLimitUnitsSql({ key: inviterKey, windowMs: DAY_MS, now, units: one })}),
+          renewed as (
             update invitations set token_hash = ${hashToken(token)}, expires_at = ${expiresAt.toISOString()}::timestamptz,
               last_sent_at = ${now.toISOString()}::timestamptz, send_count = send_count + 1, status = 'pending', last_email_id = ${emailId}::uuid
             where id = ${invitationId} and organization_id = ${orgId} and status in ('pending', 'expired')
               and last_sent_at <= ${addMs(now, -cooldownMs).toISOString()}::timestamptz
+              and send_count < ${MAX_SENDS_PER_INVITATION}
+              -- The counters as this statement left them: another organization's resend by the same
+              -- member may have counted since the read (the organization lock does not cover it).
+              and (select count from org_limit) <= ${INVITATIONS_PER_ORG_PER_DAY}
+              and (select count from inviter_limit) <= ${INVITATIONS_PER_INVITER_PER_DAY}
               and not exists (select 1 from invitations as other
                 where other.organization_id = ${orgId} and other.email = invitations.email and other.status = 'pending' and other.id <> invitations.id)
             returning id, email, send_count
@@ -755,9 +786,15 @@ export async function resendInvitation(
           audited as (${recordAuditSql(sql`
             select ${orgId}::uuid, ${actorId}::uuid, 'invitation.resent', 'invitation', id::text, jsonb_build_object('email', email, 'sendCount', send_count)
             from renewed`)})
-          select id from renewed`),
+          select (select id from renewed) as id, ${current.send_count}::int as send_count,
+            (select count from org_limit) - 1 as org_count, (select count from inviter_limit) - 1 as inviter_count`),
       )
-      if (!renewed) throw new Error('the invitation changed under its row lock')
+      if (!written.id) {
+        // Refused by a counter that moved since the read: roll back this statement's units too.
+        const late = overLimit({ send_count: written.send_count, org_sent: written.org_count, inviter_sent: written.inviter_count })
+        if (late) throw new Refusal<ResendResult>(late)
+        throw new Error('the invitation changed under its row lock')
+      }
       return { ok: true, emailId }
     })
   } catch (err) {

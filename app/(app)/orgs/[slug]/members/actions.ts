@@ -48,7 +48,11 @@ export const resendInvitationAction = orgAction(invitationIdSchema, 'members:inv
     ttlDays: env.INVITATION_TTL_DAYS,
     cooldownMs: env.INVITATION_RESEND_COOLDOWN_SECONDS * 1000,
   })
-  if (!result.ok) return fail(result.message)
+  if (!result.ok) {
+    // Which daily limit was hit and when it resets, besides the message the Resend button announces.
+    if (result.error === 'rate_limited') return { status: 'error', message: result.message, data: { limit: result.limit, resetsAt: result.resetsAt?.toISOString() ?? null } }
+    return fail(result.message)
+  }
   deliverSoon([result.emailId])
   return ok('Invitation sent again with a new link.')
 })
