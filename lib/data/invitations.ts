@@ -26,6 +26,7 @@ import { isUuid } from './ids'
 import { actorHolds, holdsPermissionSql } from './permission-sql'
 import { consumeRateLimitUnitsSql, rateLimitKey, unitsWithinSql } from './rate-limits'
 import { parseJsonColumn } from './json-column'
+import { findLookalikeMembers } from './find-lookalike-members'
 import { MAX_SENDS_PER_INVITATION, sendLimitRefusal, type SendLimitRefusal } from './invitation-send-limits'
 
 const DAY_MS = 24 * 60 * 60_000
@@ -35,7 +36,15 @@ export const INVITATIONS_PER_ORG_PER_DAY = 500
 export const INVITATIONS_PER_INVITER_PER_DAY = 200
 export const RESEND_COOLDOWN_MS = 60_000
 
-export type InviteOutcome = 'invited' | 'already_member' | 'already_invited' | 'invalid' | 'rate_limited' | 'seat_limit'
+export type InviteOutcome = 'invited' | 'already_member' | 'already_invited' | 'lookalike' | 'not_invited' | 'invalid' | 'rate_limited' | 'seat_limit'
+
+/** One address of an invite; lookalikeOf is the member's address a lookalike one reads as. */
+export interface InviteResult {
+  email: string
+  outcome: InviteOutcome
+  invitationId?: string
+  lookalikeOf?: string
+}
 
 export interface InvitationConfig {
   /** Public base URL of the app; the link is `${appUrl}/invitations/<token>`. */
@@ -188,7 +197,7 @@ async function renderInvitationTemplate(ctx: EmailContext, config: InvitationCon
 // Create
 
 export type CreateInvitationsResult =
-  | { ok: true; results: { email: string; outcome: InviteOutcome; invitationId?: string }[]; emailIds: string[] }
+  | { ok: true; results: InviteResult[]; emailIds: string[] }
   | { ok: false; error: 'forbidden' | 'escalation' | 'not_found'; message: string; field?: 'role' | 'permissions' | 'projectGrants' }
 
 const FORBIDDEN_CREATE = 'You do not have permission to invite members.'
@@ -356,8 +365,10 @@ async function insertInvitationBatch(tx: Db, b: InviteBatch): Promise<InviteBatc
 /**
  * Invites each address (at most 50). The actor must hold members:invite and may offer only
  * what it holds (no escalation, owners exempt); the projects must belong to the organization.
- * Each address is reported: invited, already a member, already invited, invalid, over the seat
- * limit or rate limited. Under the organization lock, one statement writes the invitations,
+ * Each address is reported: invited, already a member, already invited, a lookalike of a member's
+ * address (not invited), invalid, over the seat limit or rate limited. A caller without
+ * members:read learns nothing of who is a member or invited: those rows say only "not invited"
+ * (issue 15). Under the organization lock, one statement writes the invitations,
  * project grants, emails and audit events of the whole batch (four statements in all, whatever
  * the number of addresses); the returned email ids are for immediate delivery after the response.
  */
@@ -381,13 +392,24 @@ export async function createInvitations(
   if (emails.length > MAX_INVITES_AT_ONCE) throw new Error(`At most ${MAX_INVITES_AT_ONCE} addresses can be invited at once`)
   if (!isUuid(orgId) || !isUuid(actorId)) return { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE }
   if (projectGrants.some((g) => !isUuid(g.projectId))) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
-  const valid = emails.filter((e) => isValidEmail(e))
+  // Read before the caller's check, but answers nothing to a caller without members:invite.
+  const lookalikes = await findLookalikeMembers(db, { orgId, actorId, emails: emails.filter((e) => isValidEmail(e)) })
+  const valid = emails.filter((e) => isValidEmail(e) && !lookalikes.has(e))
   const projectIds = projectGrants.map((g) => g.projectId)
   const expiresAt = addMs(now, config.ttlDays * DAY_MS)
   const invalid = new Map(emails.filter((e) => !isValidEmail(e)).map((e) => [e, { outcome: 'invalid' as const }]))
-  const reported = (rows: InviteBatchRow[]): CreateInvitationsResult => {
-    const outcomes = new Map<string, { outcome: InviteOutcome; invitationId?: string }>([...invalid, ...rows.map((r) => [r.email, inviteOutcome(r)] as const)])
-    return { ok: true, results: emails.map((email) => ({ email, ...outcomes.get(email)! })), emailIds: rows.flatMap((r) => (r.email_id ? [r.email_id] : [])) }
+  const reported = (rows: InviteBatchRow[], actor: { role: Role; permissions: readonly string[] }): CreateInvitationsResult => {
+    const outcomes = new Map<string, Omit<InviteResult, 'email'>>([
+      ...invalid,
+      ...[...lookalikes].map(([email, lookalikeOf]) => [email, { outcome: 'lookalike' as const, lookalikeOf }] as const),
+      ...rows.map((r) => [r.email, inviteOutcome(r)] as const),
+    ])
+    const canSeeMembers = hasPermission(actor, 'members:read')
+    const results = emails.map((email): InviteResult => {
+      const row = outcomes.get(email)!
+      return !canSeeMembers && REVEALS_MEMBERS.has(row.outcome) ? { email, outcome: 'not_invited' } : { email, ...row }
+    })
+    return { ok: true, results, emailIds: rows.flatMap((r) => (r.email_id ? [r.email_id] : [])) }
   }
 
   /** The decision on what the organization row and the actor's membership say; the batch to write, or the refusal. */
@@ -399,7 +421,7 @@ export async function createInvitations(
     const grantorLevels = new Map(org.projects.filter((p) => p.level).map((p) => [p.id, p.level as ProjectLevel]))
     const check = checkGrant({ role: actor.role, permissions: actor.permissions, projectLevels: grantorLevels }, { role, permissions, projectGrants })
     if (!check.ok) return { refusal: { ok: false, error: 'escalation', field: check.field, message: check.message } as const }
-    if (!valid.length) return { refusal: reported([]) }
+    if (!valid.length) return { refusal: reported([], actor) }
     const names = new Map(org.projects.map((p) => [p.id, p.name]))
     const email = await renderInvitationTemplate(
       {
@@ -425,7 +447,7 @@ export async function createInvitations(
     if (decision.refusal) return decision.refusal
     const rows = await insertInvitationBatch(db, { ...decision.batch, isUnlocked: true })
     // Otherwise the actor's membership changed or a seat limit was set since the read: nothing was written.
-    if (rows[0].is_actor_unchanged && rows[0].is_unlocked_ok) return reported(rows)
+    if (rows[0].is_actor_unchanged && rows[0].is_unlocked_ok) return reported(rows, decision.batch.actor)
   }
 
   return transactionOrRefusal(db, async (tx): Promise<CreateInvitationsResult> => {
@@ -446,11 +468,14 @@ export async function createInvitations(
       if (again.refusal) throw new Refusal<CreateInvitationsResult>(again.refusal)
       const retried = await insertInvitationBatch(tx, { ...again.batch, isUnlocked: false })
       if (!retried[0].is_actor_unchanged) throw new Error('membership changed under the organization lock')
-      return reported(retried)
+      return reported(retried, again.batch.actor)
     }
-    return reported(rows)
+    return reported(rows, decision.batch.actor)
   })
 }
+
+/** Outcomes that tell whether an address belongs to a member or an invitee: only for callers holding members:read. */
+const REVEALS_MEMBERS = new Set<InviteOutcome>(['already_member', 'already_invited', 'lookalike'])
 
 function inviteOutcome(r: InviteBatchRow): { outcome: InviteOutcome; invitationId?: string } {
   if (r.is_member) return { outcome: 'already_member' }
