@@ -4,14 +4,26 @@ import { createOrganization, expectAccessible, newUserPage, signIn, uniqueEmail 
 /** An owner with an organization, and a member who joined it through an invitation with the given permissions. */
 async function orgWithMember(browser: Browser, permissions: string[] = []) {
   const owner = await newUserPage(browser)
-  await signIn(owner, uniqueEmail('owner'))
+  const ownerEmail = uniqueEmail('owner')
+  await signIn(owner, ownerEmail)
   const orgName = `Team ${Date.now()}`
   const slug = await createOrganization(owner, orgName)
+  const { member, memberEmail } = await inviteAndJoin(browser, owner, { slug, orgName, permissions })
+  return { owner, ownerEmail, member, slug, orgName, memberEmail }
+}
+
+/** The owner invites a new address from the Members tab; its holder signs in and accepts on the Dashboard. */
+async function inviteAndJoin(
+  browser: Browser,
+  owner: Page,
+  { slug, orgName, permissions = [], role = 'Member' }: { slug: string; orgName: string; permissions?: string[]; role?: 'Member' | 'Admin' },
+) {
   await owner.goto(`/orgs/${slug}/members`)
   await owner.getByRole('button', { name: 'Invite Member' }).click()
   const dialog = owner.getByRole('dialog', { name: 'Invite Member' })
-  const memberEmail = uniqueEmail('member')
+  const memberEmail = uniqueEmail(role.toLowerCase())
   await dialog.getByLabel('Email address').fill(memberEmail)
+  await dialog.getByRole('radio', { name: role }).check()
   for (const label of permissions) await dialog.getByRole('checkbox', { name: label }).check()
   await dialog.getByRole('button', { name: 'Invite', exact: true }).click()
   await expect(dialog.getByText(`${memberEmail}: invited`)).toBeVisible()
@@ -20,7 +32,7 @@ async function orgWithMember(browser: Browser, permissions: string[] = []) {
   await signIn(member, memberEmail)
   await member.getByRole('region', { name: `Invitation to join ${orgName}` }).getByRole('button', { name: 'Accept' }).click()
   await expect(member.getByRole('status').filter({ hasText: `You joined ${orgName}.` })).toBeVisible()
-  return { owner, member, slug, orgName, memberEmail }
+  return { member, memberEmail }
 }
 
 async function openMembers(page: Page, slug: string) {
@@ -186,5 +198,37 @@ test.describe('invitations after joining: edit, re-invite, seat limit', () => {
     await expect(owner.getByRole('row').filter({ hasText: memberEmail }).getByRole('cell', { name: 'Owner', exact: true })).toBeVisible()
     await openMembers(member, slug)
     await expect(member.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Audit log' })).toBeVisible()
+  })
+})
+
+// Issue 15: what the Members tab offers follows the data layer's verdict per row.
+test.describe('hostile input on the Members tab', () => {
+  test('a member holding Remove members sees Remove only on rows within their own rights', async ({ browser }) => {
+    const { owner, ownerEmail, member, slug, orgName, memberEmail } = await orgWithMember(browser, ['View members', 'Remove members'])
+    const { memberEmail: adminEmail } = await inviteAndJoin(browser, owner, { slug, orgName, role: 'Admin' })
+    const { memberEmail: plainEmail } = await inviteAndJoin(browser, owner, { slug, orgName })
+
+    await openMembers(member, slug)
+    await expect(member.getByRole('row').filter({ hasText: adminEmail })).toBeVisible()
+    await expect(member.getByRole('button', { name: `Remove ${adminEmail}` })).toHaveCount(0)
+    await expect(member.getByRole('button', { name: `Remove ${ownerEmail}` })).toHaveCount(0)
+    await expect(member.getByRole('button', { name: `Remove ${memberEmail}` })).toHaveCount(0)
+    await expect(member.getByRole('button', { name: `Remove ${plainEmail}` })).toBeVisible()
+    await expectAccessible(member)
+    await member.getByRole('button', { name: `Remove ${plainEmail}` }).click()
+    await member.getByRole('dialog', { name: 'Remove this member?' }).getByRole('button', { name: 'Remove member' }).click()
+    await expect(member.getByRole('status').filter({ hasText: 'Member removed.' })).toBeVisible()
+  })
+
+  test('inviting a Cyrillic lookalike of a member’s address is not sent, and says whose address it looks like', async ({ browser }) => {
+    const { owner, slug, memberEmail } = await orgWithMember(browser)
+    const lookalike = memberEmail.replace('e', '\u0435') // Cyrillic е
+    await openMembers(owner, slug)
+    await owner.getByRole('button', { name: 'Invite Member' }).click()
+    const dialog = owner.getByRole('dialog', { name: 'Invite Member' })
+    await dialog.getByLabel('Email address').fill(lookalike)
+    await dialog.getByRole('button', { name: 'Invite', exact: true }).click()
+    await expect(dialog.getByText(`${lookalike}: not sent: looks like ${memberEmail}; check it`)).toBeVisible()
+    await expectAccessible(owner)
   })
 })

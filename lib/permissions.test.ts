@@ -6,9 +6,11 @@ import {
   grantablePermissions,
   grantorProjectLevel,
   levelAtLeast,
+  memberCapabilities,
   type Grant,
   type Grantor,
   type ProjectLevel,
+  type Role,
 } from './permissions'
 
 const P1 = '6f1c1d3e-8a7b-4c1d-9e2f-0a1b2c3d4e5f'
@@ -91,5 +93,37 @@ describe('checkGrant', () => {
     expect(checkGrant(owner, grant({ permissions: ['org:delete'] }))).toMatchObject({ ok: false, field: 'permissions' })
     expect(checkGrant(owner, grant({ projectGrants: [{ projectId: P1, level: 'root' as ProjectLevel }] }))).toMatchObject({ ok: false, field: 'projectGrants' })
     expect(checkGrant(owner, grant({ role: 'owner' as 'admin' }))).toMatchObject({ ok: false, field: 'role' })
+  })
+})
+
+describe('memberCapabilities', () => {
+  const ref = (userId: string, role: Role, permissions: string[] = []) => ({ userId, role, permissions })
+  const remover = ref('r', 'member', ['members:read', 'members:remove'])
+
+  it('lets nobody remove or edit a member whose role or permissions exceed their own (issue 15, item 6)', () => {
+    expect(memberCapabilities(remover, ref('a', 'admin')).remove).toBe(false)
+    expect(memberCapabilities(remover, ref('o', 'owner')).remove).toBe(false)
+    expect(memberCapabilities(remover, ref('m', 'member', ['members:invite'])).remove).toBe(false)
+    expect(memberCapabilities(remover, ref('m', 'member', ['members:read'])).remove).toBe(true)
+    expect(memberCapabilities(remover, ref('m', 'member', ['bogus'])).remove).toBe(true)
+    const manager = ref('g', 'member', ['members:manage_permissions'])
+    expect(memberCapabilities(manager, ref('a', 'admin')).edit).toBe(false)
+    expect(memberCapabilities(manager, ref('m', 'member', ['members:remove'])).edit).toBe(false)
+    expect(memberCapabilities(manager, ref('m', 'member')).edit).toBe(true)
+  })
+
+  it('lets admins act on admins and members, owners on everyone, nobody on themselves', () => {
+    const admin = ref('a', 'admin')
+    const owner = ref('o', 'owner')
+    expect(memberCapabilities(admin, ref('a2', 'admin'))).toEqual({ edit: true, remove: true, makeOwner: false })
+    expect(memberCapabilities(admin, ref('o2', 'owner'))).toEqual({ edit: false, remove: false, makeOwner: false })
+    expect(memberCapabilities(owner, ref('o2', 'owner'))).toEqual({ edit: true, remove: true, makeOwner: false })
+    expect(memberCapabilities(owner, ref('m', 'member'))).toEqual({ edit: true, remove: true, makeOwner: true })
+    expect(memberCapabilities(owner, ref('o', 'owner'))).toEqual({ edit: false, remove: false, makeOwner: false })
+    expect(memberCapabilities(remover, ref('r', 'member', ['members:read', 'members:remove']))).toEqual({ edit: false, remove: false, makeOwner: false })
+  })
+
+  it('needs the permission itself', () => {
+    expect(memberCapabilities(ref('x', 'member', ['members:read']), ref('m', 'member'))).toEqual({ edit: false, remove: false, makeOwner: false })
   })
 })

@@ -114,3 +114,40 @@ export function checkGrant(grantor: Grantor, grant: Grant): GrantCheck {
   }
   return { ok: true }
 }
+
+export interface MemberRef {
+  userId: string
+  role: Role
+  permissions: readonly string[]
+}
+
+export interface MemberCapabilities {
+  edit: boolean
+  remove: boolean
+  makeOwner: boolean
+}
+
+const ROLE_RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 }
+
+/** Whether the target holds a role above the actor's, or (between members) a permission the actor lacks. */
+export function outranks(target: Omit<MemberRef, 'userId'>, actor: Omit<MemberRef, 'userId'>): boolean {
+  if (ROLE_RANK[target.role] !== ROLE_RANK[actor.role]) return ROLE_RANK[target.role] > ROLE_RANK[actor.role]
+  const held = effectivePermissions(actor.role, actor.permissions)
+  return effectivePermissions(target.role, target.permissions).some((p) => !held.includes(p))
+}
+
+/**
+ * What an actor may do to another member (DESIGN.md section 3, rules 2, 4 and 5): the one place
+ * the rule lives. Removal has the same ceiling as editing (issue 15, item 6: a holder of Remove
+ * members could remove an admin it could not edit). The last-owner rule needs a count and stays
+ * in the data layer; an owner acting on another owner means there are two.
+ */
+export function memberCapabilities(actor: MemberRef, target: MemberRef): MemberCapabilities {
+  const isSelf = actor.userId === target.userId
+  const isAbove = outranks(target, actor)
+  return {
+    edit: !isSelf && !isAbove && hasPermission(actor, 'members:manage_permissions'),
+    remove: !isSelf && !isAbove && hasPermission(actor, 'members:remove'),
+    makeOwner: !isSelf && actor.role === 'owner' && target.role !== 'owner',
+  }
+}

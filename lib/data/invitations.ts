@@ -26,6 +26,8 @@ import { isUuid } from './ids'
 import { actorHolds, holdsPermissionSql } from './permission-sql'
 import { consumeRateLimitUnitsSql, rateLimitKey, unitsWithinSql } from './rate-limits'
 import { parseJsonColumn } from './json-column'
+import { findLookalikeMembers } from './find-lookalike-members'
+import { MAX_SENDS_PER_INVITATION, sendLimitRefusal, type SendLimitRefusal } from './invitation-send-limits'
 
 const DAY_MS = 24 * 60 * 60_000
 
@@ -34,7 +36,15 @@ export const INVITATIONS_PER_ORG_PER_DAY = 500
 export const INVITATIONS_PER_INVITER_PER_DAY = 200
 export const RESEND_COOLDOWN_MS = 60_000
 
-export type InviteOutcome = 'invited' | 'already_member' | 'already_invited' | 'invalid' | 'rate_limited' | 'seat_limit'
+export type InviteOutcome = 'invited' | 'already_member' | 'already_invited' | 'lookalike' | 'not_invited' | 'invalid' | 'rate_limited' | 'seat_limit'
+
+/** One address of an invite; lookalikeOf is the member's address a lookalike one reads as. */
+export interface InviteResult {
+  email: string
+  outcome: InviteOutcome
+  invitationId?: string
+  lookalikeOf?: string
+}
 
 export interface InvitationConfig {
   /** Public base URL of the app; the link is `${appUrl}/invitations/<token>`. */
@@ -187,7 +197,7 @@ async function renderInvitationTemplate(ctx: EmailContext, config: InvitationCon
 // Create
 
 export type CreateInvitationsResult =
-  | { ok: true; results: { email: string; outcome: InviteOutcome; invitationId?: string }[]; emailIds: string[] }
+  | { ok: true; results: InviteResult[]; emailIds: string[] }
   | { ok: false; error: 'forbidden' | 'escalation' | 'not_found'; message: string; field?: 'role' | 'permissions' | 'projectGrants' }
 
 const FORBIDDEN_CREATE = 'You do not have permission to invite members.'
@@ -355,8 +365,10 @@ async function insertInvitationBatch(tx: Db, b: InviteBatch): Promise<InviteBatc
 /**
  * Invites each address (at most 50). The actor must hold members:invite and may offer only
  * what it holds (no escalation, owners exempt); the projects must belong to the organization.
- * Each address is reported: invited, already a member, already invited, invalid, over the seat
- * limit or rate limited. Under the organization lock, one statement writes the invitations,
+ * Each address is reported: invited, already a member, already invited, a lookalike of a member's
+ * address (not invited), invalid, over the seat limit or rate limited. A caller without
+ * members:read learns nothing of who is a member or invited: those rows say only "not invited"
+ * (issue 15). Under the organization lock, one statement writes the invitations,
  * project grants, emails and audit events of the whole batch (four statements in all, whatever
  * the number of addresses); the returned email ids are for immediate delivery after the response.
  */
@@ -380,13 +392,24 @@ export async function createInvitations(
   if (emails.length > MAX_INVITES_AT_ONCE) throw new Error(`At most ${MAX_INVITES_AT_ONCE} addresses can be invited at once`)
   if (!isUuid(orgId) || !isUuid(actorId)) return { ok: false, error: 'forbidden', message: FORBIDDEN_CREATE }
   if (projectGrants.some((g) => !isUuid(g.projectId))) return { ok: false, error: 'not_found', message: 'One of the projects was not found.' }
-  const valid = emails.filter((e) => isValidEmail(e))
+  // Read before the caller's check, but answers nothing to a caller without members:invite.
+  const lookalikes = await findLookalikeMembers(db, { orgId, actorId, emails: emails.filter((e) => isValidEmail(e)) })
+  const valid = emails.filter((e) => isValidEmail(e) && !lookalikes.has(e))
   const projectIds = projectGrants.map((g) => g.projectId)
   const expiresAt = addMs(now, config.ttlDays * DAY_MS)
   const invalid = new Map(emails.filter((e) => !isValidEmail(e)).map((e) => [e, { outcome: 'invalid' as const }]))
-  const reported = (rows: InviteBatchRow[]): CreateInvitationsResult => {
-    const outcomes = new Map<string, { outcome: InviteOutcome; invitationId?: string }>([...invalid, ...rows.map((r) => [r.email, inviteOutcome(r)] as const)])
-    return { ok: true, results: emails.map((email) => ({ email, ...outcomes.get(email)! })), emailIds: rows.flatMap((r) => (r.email_id ? [r.email_id] : [])) }
+  const reported = (rows: InviteBatchRow[], actor: { role: Role; permissions: readonly string[] }): CreateInvitationsResult => {
+    const outcomes = new Map<string, Omit<InviteResult, 'email'>>([
+      ...invalid,
+      ...[...lookalikes].map(([email, lookalikeOf]) => [email, { outcome: 'lookalike' as const, lookalikeOf }] as const),
+      ...rows.map((r) => [r.email, inviteOutcome(r)] as const),
+    ])
+    const canSeeMembers = hasPermission(actor, 'members:read')
+    const results = emails.map((email): InviteResult => {
+      const row = outcomes.get(email)!
+      return !canSeeMembers && REVEALS_MEMBERS.has(row.outcome) ? { email, outcome: 'not_invited' } : { email, ...row }
+    })
+    return { ok: true, results, emailIds: rows.flatMap((r) => (r.email_id ? [r.email_id] : [])) }
   }
 
   /** The decision on what the organization row and the actor's membership say; the batch to write, or the refusal. */
@@ -398,7 +421,7 @@ export async function createInvitations(
     const grantorLevels = new Map(org.projects.filter((p) => p.level).map((p) => [p.id, p.level as ProjectLevel]))
     const check = checkGrant({ role: actor.role, permissions: actor.permissions, projectLevels: grantorLevels }, { role, permissions, projectGrants })
     if (!check.ok) return { refusal: { ok: false, error: 'escalation', field: check.field, message: check.message } as const }
-    if (!valid.length) return { refusal: reported([]) }
+    if (!valid.length) return { refusal: reported([], actor) }
     const names = new Map(org.projects.map((p) => [p.id, p.name]))
     const email = await renderInvitationTemplate(
       {
@@ -424,7 +447,7 @@ export async function createInvitations(
     if (decision.refusal) return decision.refusal
     const rows = await insertInvitationBatch(db, { ...decision.batch, isUnlocked: true })
     // Otherwise the actor's membership changed or a seat limit was set since the read: nothing was written.
-    if (rows[0].is_actor_unchanged && rows[0].is_unlocked_ok) return reported(rows)
+    if (rows[0].is_actor_unchanged && rows[0].is_unlocked_ok) return reported(rows, decision.batch.actor)
   }
 
   return transactionOrRefusal(db, async (tx): Promise<CreateInvitationsResult> => {
@@ -445,11 +468,14 @@ export async function createInvitations(
       if (again.refusal) throw new Refusal<CreateInvitationsResult>(again.refusal)
       const retried = await insertInvitationBatch(tx, { ...again.batch, isUnlocked: false })
       if (!retried[0].is_actor_unchanged) throw new Error('membership changed under the organization lock')
-      return reported(retried)
+      return reported(retried, again.batch.actor)
     }
-    return reported(rows)
+    return reported(rows, decision.batch.actor)
   })
 }
+
+/** Outcomes that tell whether an address belongs to a member or an invitee: only for callers holding members:read. */
+const REVEALS_MEMBERS = new Set<InviteOutcome>(['already_member', 'already_invited', 'lookalike'])
 
 function inviteOutcome(r: InviteBatchRow): { outcome: InviteOutcome; invitationId?: string } {
   if (r.is_member) return { outcome: 'already_member' }
@@ -609,6 +635,7 @@ export async function listPendingInvitations(
 export type ResendResult =
   | { ok: true; emailId: string }
   | { ok: false; error: 'not_found' | 'forbidden' | 'not_pending' | 'cooldown' | 'already_member' | 'seat_limit'; message: string; retryAfterMs?: number }
+  | SendLimitRefusal
 
 const FORBIDDEN_INVITE = 'You do not have permission to manage invitations.'
 const NOT_FOUND_INVITATION = 'This invitation was not found.'
@@ -649,7 +676,10 @@ async function lockOrganizationAndInvitation(tx: Db, orgId: string, invitationId
 /**
  * Sends a pending or expired invitation again with a new token (the old link stops working) and
  * a new expiry, at most once per cooldown. Needs members:invite. The invitation keeps its inviter,
- * whose rights are checked again at accept. Five statements: the locks, one read, one write.
+ * whose rights are checked again at accept. A resend is an invitation email like any other
+ * (issue 15, item 2): it consumes one unit of the organization's and the resending member's daily
+ * limits, in the statement that renews it, and one invitation is sent at most
+ * MAX_SENDS_PER_INVITATION times. Five statements: the locks, one read, one write.
  */
 export async function resendInvitation(
   db: Db,
@@ -661,6 +691,11 @@ export async function resendInvitation(
   const cooldownMs = config.cooldownMs ?? RESEND_COOLDOWN_MS
   if (!isUuid(orgId) || !isUuid(actorId)) return { ok: false, error: 'forbidden', message: FORBIDDEN_INVITE }
   if (!isUuid(invitationId)) return { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }
+  const windowStart = Math.floor(now.getTime() / DAY_MS) * DAY_MS
+  const resetsAt = new Date(windowStart + DAY_MS)
+  const orgKey = rateLimitKey('invitations:org', orgId)
+  const inviterKey = rateLimitKey('invitations:inviter', actorId)
+  const used = (key: string) => sql`coalesce((select r.count from rate_limits r where r.key = ${key} and r.window_start = ${new Date(windowStart).toISOString()}::timestamptz), 0)::int`
 
   try {
     return await transactionOrRefusal(db, async (tx): Promise<ResendResult> => {
@@ -675,6 +710,9 @@ export async function resendInvitation(
         status: string
         expires_at_ms: number
         last_sent_at_ms: number
+        send_count: number
+        org_sent: number
+        inviter_sent: number
         offered_role: 'admin' | 'member'
         offered_permissions: string[]
         is_member: boolean
@@ -689,6 +727,7 @@ export async function resendInvitation(
           select m.role, m.permissions, i.id, i.email, i.status, i.role as offered_role, i.permissions as offered_permissions,
             (extract(epoch from i.expires_at) * 1000)::float8 as expires_at_ms,
             (extract(epoch from i.last_sent_at) * 1000)::float8 as last_sent_at_ms,
+            i.send_count, ${used(orgKey)} as org_sent, ${used(inviterKey)} as inviter_sent,
             exists (select 1 from memberships mm
               where mm.organization_id = o.id and mm.user_id = (select mu.id from users mu where mu.email = i.email)) as is_member,
             exists (select 1 from invitations other
@@ -720,6 +759,15 @@ export async function resendInvitation(
       const state = { status: current.status, lastSentAt: new Date(current.last_sent_at_ms), hasOtherPending: current.has_other_pending }
       const refusal = resendRefusal(state, now, cooldownMs)
       if (refusal) return refusal
+      const overLimit = (counts: { send_count: number; org_sent: number; inviter_sent: number }) => {
+        const at = { resetsAt, now, email: current.email }
+        if (counts.send_count >= MAX_SENDS_PER_INVITATION) return sendLimitRefusal('invitation', { ...at, perDay: 0 })
+        if (counts.org_sent >= INVITATIONS_PER_ORG_PER_DAY) return sendLimitRefusal('organization', { ...at, perDay: INVITATIONS_PER_ORG_PER_DAY })
+        if (counts.inviter_sent >= INVITATIONS_PER_INVITER_PER_DAY) return sendLimitRefusal('inviter', { ...at, perDay: INVITATIONS_PER_INVITER_PER_DAY })
+        return null
+      }
+      const limited = overLimit(current)
+      if (limited) return limited
 
       const token = newToken()
       const expiresAt = addMs(now, config.ttlDays * DAY_MS)
@@ -736,13 +784,21 @@ export async function resendInvitation(
         expiresAt,
       )
       const emailId = randomUUID()
-      const [renewed] = rowsOf<{ id: string }>(
+      const one = sql`1`
+      const [written] = rowsOf<{ id: string | null; send_count: number; org_count: number; inviter_count: number }>(
         await tx.execute(sql`
-          with renewed as (
+          with org_limit as (${consumeRateLimitUnitsSql({ key: orgKey, windowMs: DAY_MS, now, units: one })}),
+          inviter_limit as (${consumeRateLimitUnitsSql({ key: inviterKey, windowMs: DAY_MS, now, units: one })}),
+          renewed as (
             update invitations set token_hash = ${hashToken(token)}, expires_at = ${expiresAt.toISOString()}::timestamptz,
               last_sent_at = ${now.toISOString()}::timestamptz, send_count = send_count + 1, status = 'pending', last_email_id = ${emailId}::uuid
             where id = ${invitationId} and organization_id = ${orgId} and status in ('pending', 'expired')
               and last_sent_at <= ${addMs(now, -cooldownMs).toISOString()}::timestamptz
+              and send_count < ${MAX_SENDS_PER_INVITATION}
+              -- The counters as this statement left them: another organization's resend by the same
+              -- member may have counted since the read (the organization lock does not cover it).
+              and (select count from org_limit) <= ${INVITATIONS_PER_ORG_PER_DAY}
+              and (select count from inviter_limit) <= ${INVITATIONS_PER_INVITER_PER_DAY}
               and not exists (select 1 from invitations as other
                 where other.organization_id = ${orgId} and other.email = invitations.email and other.status = 'pending' and other.id <> invitations.id)
             returning id, email, send_count
@@ -755,9 +811,15 @@ export async function resendInvitation(
           audited as (${recordAuditSql(sql`
             select ${orgId}::uuid, ${actorId}::uuid, 'invitation.resent', 'invitation', id::text, jsonb_build_object('email', email, 'sendCount', send_count)
             from renewed`)})
-          select id from renewed`),
+          select (select id from renewed) as id, ${current.send_count}::int as send_count,
+            (select count from org_limit) - 1 as org_count, (select count from inviter_limit) - 1 as inviter_count`),
       )
-      if (!renewed) throw new Error('the invitation changed under its row lock')
+      if (!written.id) {
+        // Refused by a counter that moved since the read: roll back this statement's units too.
+        const late = overLimit({ send_count: written.send_count, org_sent: written.org_count, inviter_sent: written.inviter_count })
+        if (late) throw new Refusal<ResendResult>(late)
+        throw new Error('the invitation changed under its row lock')
+      }
       return { ok: true, emailId }
     })
   } catch (err) {

@@ -9,6 +9,8 @@ import {
   effectivePermissions,
   grantablePermissions,
   hasPermission,
+  memberCapabilities,
+  type MemberCapabilities,
   type OrgPermission,
   type Role,
 } from '@/lib/permissions'
@@ -25,6 +27,8 @@ export interface MemberRow {
   role: Role
   permissions: OrgPermission[]
   joinedAt: Date
+  /** What the caller may do to this member (memberCapabilities): the Members tab renders exactly this. */
+  can: MemberCapabilities
 }
 
 /** The caller's role and permissions in the organization, or null when not a member. */
@@ -60,6 +64,9 @@ export async function listMembers(
       permissions: memberships.permissions,
       joinedAt: memberships.joinedAt,
       total: memberCount,
+      // Uncorrelated, so evaluated once per query (an InitPlan), not per row.
+      actorRole: sql<Role>`(select a.role from memberships a where a.organization_id = ${orgId} and a.user_id = ${actorId})`,
+      actorPermissions: sql<string[]>`(select a.permissions from memberships a where a.organization_id = ${orgId} and a.user_id = ${actorId})`,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
@@ -82,8 +89,17 @@ export async function listMembers(
   }
   const page = rows.slice(0, size)
   const last = page[page.length - 1]
+  const actor = { userId: actorId, role: rows[0].actorRole, permissions: rows[0].actorPermissions }
   return {
-    items: page.map((r) => ({ userId: r.userId, name: r.name, email: r.email, role: r.role, joinedAt: r.joinedAt, permissions: effectivePermissions(r.role, r.permissions) })),
+    items: page.map((r) => ({
+      userId: r.userId,
+      name: r.name,
+      email: r.email,
+      role: r.role,
+      joinedAt: r.joinedAt,
+      permissions: effectivePermissions(r.role, r.permissions),
+      can: memberCapabilities(actor, r),
+    })),
     nextCursor: rows.length > size && last ? encodeCursor(last.joinedAt, last.id) : null,
     total: rows[0].total,
   }
@@ -144,25 +160,18 @@ export async function getMemberForEdit(db: Db, { orgId, actorId, userId }: { org
   const member = await readMember(db, orgId, userId)
   if (!member) return null
   const isSelf = userId === actorId
-  const actorIsOwner = actor.role === 'owner'
-  const touchable = !isSelf && (member.role !== 'owner' || actorIsOwner)
-  const current = effectivePermissions(member.role, member.permissions)
-  const grantable = grantablePermissions(actor)
+  const can = memberCapabilities({ userId: actorId, ...actor }, { userId, ...member })
   return {
     userId,
     name: member.name,
     email: member.email,
     role: member.role,
-    permissions: current,
+    permissions: effectivePermissions(member.role, member.permissions),
     isSelf,
-    canEdit:
-      touchable &&
-      hasPermission(actor, 'members:manage_permissions') &&
-      (member.role !== 'admin' || canGrantAdminRole(actor)) &&
-      (actorIsOwner || current.every((p) => grantable.includes(p))),
-    canRemove: touchable && hasPermission(actor, 'members:remove'),
-    canMakeOwner: !isSelf && actorIsOwner && member.role !== 'owner',
-    grantablePermissions: grantable,
+    canEdit: can.edit,
+    canRemove: can.remove,
+    canMakeOwner: can.makeOwner,
+    grantablePermissions: grantablePermissions(actor),
     canGrantAdmin: canGrantAdminRole(actor),
   }
 }
@@ -254,11 +263,12 @@ async function deleteMembership(tx: Db, orgId: string, userId: string) {
   return { role: removed.role, permissions: sortPermissions(removed.permissions), projectAccess: access }
 }
 
-export type RemoveMemberResult = { ok: true } | MemberFailure<'not_found' | 'forbidden' | 'self' | 'owner' | 'last_owner'>
+export type RemoveMemberResult = { ok: true } | MemberFailure<'not_found' | 'forbidden' | 'self' | 'owner' | 'outranks' | 'last_owner'>
 
 /**
- * Removes another member with their project access. Needs members:remove; an owner only by an
- * owner, and never the last one. The audit event keeps their role and permissions, which a later
+ * Removes another member with their project access. Needs members:remove and the verdict of
+ * memberCapabilities: nobody removes a member whose role or permissions exceed their own (an
+ * admin only by an admin or owner, an owner only by an owner), and never the last owner. The audit event keeps their role and permissions, which a later
  * invitation to the same address offers again (getPreviousAccess).
  */
 export async function removeMember(db: Db, { orgId, actorId, userId }: { orgId: string; actorId: string; userId: string }): Promise<RemoveMemberResult> {
@@ -275,6 +285,11 @@ export async function removeMember(db: Db, { orgId, actorId, userId }: { orgId: 
     if (target.role === 'owner') {
       if (actor.role !== 'owner') return { ok: false, error: 'owner', message: 'Only an owner can remove an owner.' }
       if ((await countOwners(tx, orgId)) <= 1) return { ok: false, error: 'last_owner', message: 'The last owner cannot be removed.' }
+    }
+    if (!memberCapabilities({ userId: actorId, ...actor }, { userId, ...target }).remove) {
+      const message =
+        target.role === 'admin' ? 'Only an admin or an owner can remove an admin.' : 'You cannot remove a member who holds permissions you do not hold yourself.'
+      return { ok: false, error: 'outranks', message }
     }
     const removed = await deleteMembership(tx, orgId, userId)
     if (!removed) return { ok: false, error: 'not_found', message: NOT_FOUND_MEMBER }

@@ -1,16 +1,18 @@
 import { z } from 'zod'
+import { FORMAT_CHARACTER_IN_NAME, hasFormatCharacter, normalizeName } from './common'
 
 export const ORG_NAME_MAX = 80
 
 export const organizationNameField = z
   .string({ message: 'Enter a name for the organization.' })
-  .transform((s) => s.trim().replace(/\s+/g, ' '))
+  .transform(normalizeName)
   .pipe(
     z
       .string()
       .min(1, 'Enter a name for the organization.')
       .max(ORG_NAME_MAX, `Use at most ${ORG_NAME_MAX} characters.`)
-      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'The name cannot contain control characters.'),
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'The name cannot contain control characters.')
+      .refine((s) => !hasFormatCharacter(s), FORMAT_CHARACTER_IN_NAME),
   )
 
 export const createOrganizationSchema = z.object({ name: organizationNameField })

@@ -21,6 +21,8 @@ import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from '
 export interface InviteResultRow {
   email: string
   outcome: InviteOutcome
+  /** The member's address a lookalike one reads as (only for callers who may see members). */
+  lookalikeOf?: string
 }
 
 const outcomeCount = (rows: InviteResultRow[], outcome: InviteOutcome) => rows.filter((r) => r.outcome === outcome).length
@@ -35,7 +37,7 @@ export const inviteMembersAction = orgAction(inviteSchema, 'members:invite', asy
   if (!result.ok) return fail(result.message, result.field ? { [result.field === 'projectGrants' ? 'projects' : result.field]: [result.message] } : undefined)
   // The emails go out after the response: inviting never waits on the provider.
   deliverSoon(result.emailIds)
-  const rows = result.results.map(({ email, outcome }) => ({ email, outcome }))
+  const rows = result.results.map(({ email, outcome, lookalikeOf }): InviteResultRow => (lookalikeOf ? { email, outcome, lookalikeOf } : { email, outcome }))
   const invited = outcomeCount(rows, 'invited')
   const message = invited === rows.length ? `Invitation${invited === 1 ? '' : 's'} sent to ${invited === 1 ? rows[0].email : `${invited} people`}.` : `${invited} of ${rows.length} invited. See each address below.`
   return { status: invited > 0 ? 'success' : 'error', message, data: rows }
@@ -48,7 +50,11 @@ export const resendInvitationAction = orgAction(invitationIdSchema, 'members:inv
     ttlDays: env.INVITATION_TTL_DAYS,
     cooldownMs: env.INVITATION_RESEND_COOLDOWN_SECONDS * 1000,
   })
-  if (!result.ok) return fail(result.message)
+  if (!result.ok) {
+    // Which daily limit was hit and when it resets, besides the message the Resend button announces.
+    if (result.error === 'rate_limited') return { status: 'error', message: result.message, data: { limit: result.limit, resetsAt: result.resetsAt?.toISOString() ?? null } }
+    return fail(result.message)
+  }
   deliverSoon([result.emailId])
   return ok('Invitation sent again with a new link.')
 })

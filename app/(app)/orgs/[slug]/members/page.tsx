@@ -67,7 +67,6 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
   // Seats in use: members, and pending invitations that have not expired (as countSeatsUsed counts them).
   const seats = membership.role === 'owner' && members && invitations ? { limit: seatLimit, used: members.total + invitations.heldSeats } : null
   const base = `/orgs/${org.slug}/members`
-  const isOwner = membership.role === 'owner'
   const grantableProjects = projects.map((p) => ({ id: p.id, name: p.name, maxLevel: p.level }))
   const grantable = grantablePermissions(membership)
   return (
@@ -98,13 +97,11 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
               permissionsText: permissionSummary(m.role, m.permissions),
               joinedIso: m.joinedAt.toISOString(),
               joinedText: formatDate(m.joinedAt),
+              can: m.can,
             }))}
             rights={{
               slug: org.slug,
               selfId: user.id,
-              isOwner,
-              canEdit: hasPermission(membership, 'members:manage_permissions'),
-              canRemove: hasPermission(membership, 'members:remove'),
               canGrantAdmin: canGrantAdminRole(membership),
               grantable,
             }}

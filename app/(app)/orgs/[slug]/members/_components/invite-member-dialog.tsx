@@ -13,6 +13,8 @@ const outcomeText: Record<InviteResultRow['outcome'], string> = {
   invited: 'invited',
   already_member: 'already a member',
   already_invited: 'already invited: use Resend in Pending invitations',
+  lookalike: 'not sent: looks like a member’s address; check it',
+  not_invited: 'not invited',
   invalid: 'not a valid email address',
   rate_limited: 'not sent: the daily invitation limit was reached, try again tomorrow',
   seat_limit: 'not sent: the organization has no free seats',
@@ -131,7 +133,7 @@ export function InviteMemberDialog({
               <ul className="mt-1 space-y-0.5 text-sm" aria-label="Invitation results">
                 {state.data.map((row) => (
                   <li key={row.email} className={row.outcome === 'invited' ? 'text-emerald-800' : 'text-amber-900'}>
-                    <span className="break-all font-medium">{row.email}</span>: {outcomeText[row.outcome]}
+                    <span className="break-all font-medium">{row.email}</span>: {row.lookalikeOf ? `not sent: looks like ${row.lookalikeOf}; check it` : outcomeText[row.outcome]}
                   </li>
                 ))}
               </ul>

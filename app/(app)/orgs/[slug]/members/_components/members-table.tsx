@@ -1,6 +1,7 @@
 'use client'
 
 import { Table } from '@/components/ui/table'
+import type { MemberCapabilities } from '@/lib/permissions'
 import { MemberRowActions } from './member-row-actions'
 
 export interface MemberItem {
@@ -13,15 +14,14 @@ export interface MemberItem {
   permissionsText: string
   joinedIso: string
   joinedText: string
+  /** The data layer's verdict for this row (listMembers), rendered as is. */
+  can: MemberCapabilities
 }
 
-/** What the viewer may do to the rows; every rule is checked again on the server. */
+/** What the edit dialog offers; what may be done to each row is the row's own verdict. */
 export interface MemberTableRights {
   slug: string
   selfId: string
-  isOwner: boolean
-  canEdit: boolean
-  canRemove: boolean
   canGrantAdmin: boolean
   grantable: string[]
 }
@@ -49,9 +49,9 @@ export function MembersTable({ members, rights }: { members: MemberItem[]; right
               slug={rights.slug}
               member={{ userId: m.userId, label: m.name ?? m.email, role: m.role, permissions: m.permissions }}
               isSelf={m.userId === rights.selfId}
-              canEdit={rights.canEdit && (m.role !== 'owner' || rights.isOwner)}
-              canRemove={rights.canRemove && (m.role !== 'owner' || rights.isOwner)}
-              canMakeOwner={rights.isOwner}
+              canEdit={m.can.edit}
+              canRemove={m.can.remove}
+              canMakeOwner={m.can.makeOwner}
               canGrantAdmin={rights.canGrantAdmin}
               grantable={rights.grantable}
             />
