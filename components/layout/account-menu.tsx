@@ -54,16 +54,21 @@ export function AccountMenu({ email }: { email: string }) {
         <span className="sr-only">Account: </span>
         <span className="max-w-56 truncate max-sm:sr-only">{email}</span>
       </button>
+      {/* Filled only while open: the header then holds the address once, in the button. */}
       <div id={panelId} hidden={!isOpen} className="absolute right-0 z-40 mt-2 w-72 max-w-[calc(100vw-2rem)] rounded-lg border border-slate-200 bg-white p-4 shadow-xl">
-        <p className="text-xs text-slate-600">Signed in as</p>
-        <p className="mt-0.5 text-sm font-medium text-slate-900">
-          <EmailText email={email} />
-        </p>
-        <form action={signOutAction} className="mt-3">
-          <SubmitButton variant="secondary" pendingText="Signing out…" className="w-full">
-            Sign out
-          </SubmitButton>
-        </form>
+        {isOpen ? (
+          <>
+            <p className="text-xs text-slate-600">Signed in as</p>
+            <p className="mt-0.5 text-sm font-medium text-slate-900">
+              <EmailText email={email} />
+            </p>
+            <form action={signOutAction} className="mt-3">
+              <SubmitButton variant="secondary" pendingText="Signing out…" className="w-full">
+                Sign out
+              </SubmitButton>
+            </form>
+          </>
+        ) : null}
       </div>
     </div>
   )
