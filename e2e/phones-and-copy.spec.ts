@@ -107,6 +107,24 @@ test.describe('on a phone, 390 × 844', () => {
     await confirm.getByRole('button', { name: 'Revoke invitation' }).click()
     await expect(owner.getByRole('status').filter({ hasText: 'Invitation revoked.' })).toBeVisible()
     await expectNoSidewaysScroll(owner)
+
+    // The other organization pages an owner reaches on a phone: the audit log, a project and its access table.
+    await owner.goto(`/orgs/${slug}/audit`)
+    await expect(owner.getByRole('heading', { level: 2, name: 'Audit log' })).toBeVisible()
+    await expectNoSidewaysScroll(owner)
+    await expectAccessible(owner)
+    await owner.goto(`/orgs/${slug}`)
+    await owner.getByRole('button', { name: 'Create project' }).click()
+    const create = owner.getByRole('dialog', { name: 'Create project' })
+    await expectOnScreen(create.getByRole('button', { name: 'Create', exact: true }))
+    await create.getByLabel('Project name').fill('Zephyr')
+    await create.getByRole('button', { name: 'Create', exact: true }).click()
+    await owner.getByRole('link', { name: 'Zephyr' }).click()
+    await owner.getByLabel('Member email').fill(memberEmail)
+    await owner.getByRole('button', { name: 'Grant access' }).click()
+    await expect(owner.getByRole('row').filter({ hasText: memberEmail })).toBeVisible()
+    await expectNoSidewaysScroll(owner)
+    await expectAccessible(owner)
   })
 
   test('the invitation link, the Dashboard and the organization fit; the header shows the account', async ({ browser }) => {
