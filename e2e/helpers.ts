@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import AxeBuilder from '@axe-core/playwright'
-import { expect, type Browser, type Page } from '@playwright/test'
+import { expect, type Browser, type BrowserContextOptions, type Page } from '@playwright/test'
 
 const fakeResendUrl = () => process.env.FAKE_RESEND_URL ?? 'http://127.0.0.1:3199'
 
@@ -41,10 +41,10 @@ export function linkIn(email: RecordedEmail, pattern: RegExp): string {
   return match[0]
 }
 
-/** A new browser context with its own client address, as a load balancer would report it. */
-export async function newUserPage(browser: Browser): Promise<Page> {
+/** A new browser context with its own client address, as a load balancer would report it; `options` for a phone's viewport. */
+export async function newUserPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
   const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
-  const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': ip } })
+  const context = await browser.newContext({ ...options, extraHTTPHeaders: { 'x-forwarded-for': ip } })
   return context.newPage()
 }
 
@@ -58,6 +58,12 @@ export async function signIn(page: Page, email: string, { goto = '/login' }: { g
   const message = await waitForEmail(email, /^Sign in/, before + 1)
   await page.goto(linkIn(message, /https?:\/\/\S+\/login\/confirm\?\S+/))
   await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+}
+
+/** Signs out from the header's account menu (a button named for the account). */
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: /^Account: / }).click()
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click()
 }
 
 /** No serious or critical axe-core violation on the page as it is now. */

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { createOrganization, emailsTo, expectAccessible, linkIn, newUserPage, signIn, uniqueEmail, waitForEmail } from './helpers'
+import { createOrganization, emailsTo, expectAccessible, linkIn, newUserPage, signIn, signOut, uniqueEmail, waitForEmail } from './helpers'
 
 const INVITE_LINK = /https?:\/\/\S+\/invitations\/[A-Za-z0-9_-]{43}/
 
@@ -38,7 +38,7 @@ test.describe('invitations, as the user guide describes them', () => {
     await expectAccessible(admin)
     await dialog.getByRole('button', { name: 'Close' }).click()
 
-    const pending = admin.getByRole('region', { name: 'Pending invitations' })
+    const pending = admin.getByRole('region', { name: 'Invitations' })
     for (const email of [first, second, third]) await expect(pending.getByRole('cell', { name: email, exact: true })).toBeVisible()
     const email = await waitForEmail(first, /invited you to join/)
     expect(email.subject).toContain(orgName)
@@ -149,7 +149,7 @@ test.describe('invitations, as the user guide describes them', () => {
     const existing = uniqueEmail('existing')
     const existingPage = await newUserPage(browser)
     await signIn(existingPage, existing)
-    await existingPage.getByRole('button', { name: 'Sign out' }).click()
+    await signOut(existingPage)
     await expect(existingPage).toHaveURL(/\/login/)
 
     await openMembers(admin, slug)

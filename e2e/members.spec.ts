@@ -112,11 +112,10 @@ test.describe('managing members and project access', () => {
     await expect(member).toHaveURL(/\/dashboard$/)
     await expect(member.getByRole('region', { name: 'Organization Overview' }).getByRole('link', { name: orgName })).toHaveCount(0)
 
-    // The last owner cannot leave.
+    // The last owner cannot leave: the button says so before anything is tried.
     await openMembers(owner, slug)
-    await owner.getByRole('button', { name: 'Leave organization' }).click()
-    await owner.getByRole('dialog', { name: 'Leave this organization?' }).getByRole('button', { name: 'Leave' }).click()
-    await expect(owner.getByRole('status').filter({ hasText: /last owner/i })).toBeVisible()
+    await expect(owner.getByRole('button', { name: 'Leave organization' })).toBeDisabled()
+    await expect(owner.getByRole('button', { name: 'Leave organization' })).toHaveAccessibleDescription(/last owner/i)
 
     await owner.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Audit log' }).click()
     const log = owner.getByRole('table')
@@ -192,7 +191,7 @@ test.describe('invitations after joining: edit, re-invite, seat limit', () => {
   test('an owner makes another member owner', async ({ browser }) => {
     const { owner, member, slug, memberEmail } = await orgWithMember(browser)
     await openMembers(owner, slug)
-    await owner.getByRole('button', { name: `Make ${memberEmail} an owner` }).click()
+    await owner.getByRole('button', { name: `Make owner: ${memberEmail}` }).click()
     await owner.getByRole('dialog', { name: 'Make this member an owner?' }).getByRole('button', { name: 'Make owner' }).click()
     await expect(owner.getByRole('status').filter({ hasText: 'They are now an owner.' })).toBeVisible()
     await expect(owner.getByRole('row').filter({ hasText: memberEmail }).getByRole('cell', { name: 'Owner', exact: true })).toBeVisible()

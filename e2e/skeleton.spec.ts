@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { createOrganization, emailsTo, expectAccessible, linkIn, newUserPage, signIn, uniqueEmail, waitForEmail } from './helpers'
+import { createOrganization, emailsTo, expectAccessible, linkIn, newUserPage, signIn, signOut, uniqueEmail, waitForEmail } from './helpers'
 
 test.describe('sign in and organizations', () => {
   test('signs in by the emailed link, creates an organization, sees it listed, signs out', async ({ browser }) => {
@@ -25,7 +25,7 @@ test.describe('sign in and organizations', () => {
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible()
     const tabs = page.getByRole('navigation', { name: 'Organization' })
     await expect(tabs.getByRole('link', { name: 'Projects' })).toHaveAttribute('aria-current', 'page')
-    await expect(page.getByText('the organization has not created any projects yet')).toBeVisible()
+    await expect(page.getByText('This organization has no projects yet.')).toBeVisible()
     await expectAccessible(page)
     await tabs.getByRole('link', { name: 'Members' }).click()
     await expect(page.getByRole('heading', { level: 2, name: 'Members' })).toBeVisible()
@@ -34,7 +34,7 @@ test.describe('sign in and organizations', () => {
     const overview = page.getByRole('region', { name: 'Organization Overview' })
     await expect(overview.getByRole('link', { name })).toBeVisible()
 
-    await page.getByRole('button', { name: 'Sign out' }).click()
+    await signOut(page)
     await expect(page).toHaveURL(/\/login/)
     await page.goto('/dashboard')
     await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fdashboard/)

@@ -151,3 +151,24 @@ export function memberCapabilities(actor: MemberRef, target: MemberRef): MemberC
     makeOwner: !isSelf && actor.role === 'owner' && target.role !== 'owner',
   }
 }
+
+export type Verdict = { ok: true } | { ok: false; reason: string }
+
+/**
+ * Whether a member may leave the organization: anyone but its last owner (DESIGN.md section 3).
+ * leaveOrganization enforces it; the Members tab shows the same verdict, reason included.
+ */
+export function leaveVerdict(me: { role: Role; otherOwners: number }): Verdict {
+  if (me.role === 'owner' && me.otherOwners < 1) return { ok: false, reason: 'You are the last owner. Make someone else owner before you leave.' }
+  return { ok: true }
+}
+
+/**
+ * Whether an invitation's inviter may still hand out what it offers: still a member holding
+ * members:invite, and the offer passes checkGrant against what the inviter holds now. Accepting
+ * enforces it (rule 1, checked again at accept); every place that offers or lists the invitation
+ * shows the same verdict (issue 14). Null inviter: no longer a member.
+ */
+export function canInviterStillGrant(inviter: Grantor | null, offer: Grant): boolean {
+  return inviter !== null && hasPermission(inviter, 'members:invite') && checkGrant(inviter, offer).ok
+}

@@ -14,7 +14,8 @@ export default async function SignedInLayout({ children }: { children: React.Rea
         <AppHeader user={viewer.user}>
           <NotificationBell
             total={viewer.open.total}
-            invitations={viewer.open.items.map((inv) => ({ id: inv.id, orgName: inv.organization.name, inviter: inviterLabel(inv.inviter) }))}
+            // inviterCanGrant: false when Accept would be refused (the inviter lost the right); the bell should say the invitation is no longer valid.
+            invitations={viewer.open.items.map((inv) => ({ id: inv.id, orgName: inv.organization.name, inviter: inviterLabel(inv.inviter), inviterCanGrant: inv.inviterCanGrant }))}
             unread={viewer.updates.unread}
             notifications={viewer.updates.items.map((n) => ({
               id: n.id,
@@ -25,7 +26,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
           />
         </AppHeader>
       ) : null}
-      <main id="main" className="mx-auto max-w-5xl px-6 py-8">
+      <main id="main" className="mx-auto max-w-5xl px-4 py-8 sm:px-6">
         {children}
       </main>
     </Toaster>

@@ -33,6 +33,8 @@ export const memberships = pgTable(
     index('memberships_user_idx').on(t.userId),
     // Members tab: newest first, paginated by (joined_at, id).
     index('memberships_org_joined_idx').on(t.organizationId, t.joinedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // The last-owner rule on every organization page (leaveVerdict) without reading every member.
+    index('memberships_org_owner_idx').on(t.organizationId).where(sql`role = 'owner'`),
   ],
 )
 

@@ -52,6 +52,8 @@ export interface AuditEventRow {
   targetId: string
   /** What the target is called: a person's email, a project's name, an organization's name. */
   targetLabel: string | null
+  /** Project access events: whose access it was (current email, else the one recorded) and the level granted. */
+  subject: { email: string; level: string | null } | null
   data: Record<string, unknown>
   createdAt: Date
 }
@@ -114,7 +116,14 @@ export async function listAuditEvents(
   const page = rows.slice(0, limit)
 
   // Labels for targets that are rows of their own: members by their current email, projects by their current name.
-  const memberIds = [...new Set(page.filter((r) => r.targetType === 'member' && isUuid(r.targetId)).map((r) => r.targetId))]
+  const isAccessEvent = (r: (typeof page)[number]) => r.action === 'project.access_granted' || r.action === 'project.access_removed'
+  const subjectId = (r: (typeof page)[number]) => (isAccessEvent(r) && typeof r.data.userId === 'string' && isUuid(r.data.userId) ? r.data.userId : null)
+  const memberIds = [
+    ...new Set([
+      ...page.filter((r) => r.targetType === 'member' && isUuid(r.targetId)).map((r) => r.targetId),
+      ...page.flatMap((r) => subjectId(r) ?? []),
+    ]),
+  ]
   const projectIds = [...new Set(page.filter((r) => r.targetType === 'project' && isUuid(r.targetId)).map((r) => r.targetId))]
   const [people, projectRows, org] = await Promise.all([
     memberIds.length ? db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, memberIds)) : [],
@@ -150,6 +159,11 @@ export async function listAuditEvents(
       targetType: r.targetType,
       targetId: r.targetId,
       targetLabel: labelOf(r),
+      subject: (() => {
+        const id = subjectId(r)
+        const email = (id && emails.get(id)) ?? text(r.data.email)
+        return isAccessEvent(r) && email ? { email, level: text(r.data.level) } : null
+      })(),
       data: r.data,
       createdAt: r.createdAt,
     })),

@@ -602,6 +602,7 @@ describe('getInvitationByToken', () => {
       status: 'pending',
       expiresAt: expect.any(Date),
       hasAccount: false,
+      inviterCanGrant: true,
     })
     await createUser(t.db, email)
     expect((await getInvitationByToken(t.db, inv.token))?.hasAccount).toBe(true)
@@ -827,6 +828,7 @@ describe('listOpenInvitationsForUser', () => {
       permissions: [],
       expiresAt: expect.any(Date),
       createdAt: expect.any(Date),
+      inviterCanGrant: true,
     })
   })
 

@@ -17,7 +17,7 @@ import {
 import { renderInvitationEmail } from '@/lib/email/render'
 import { formatExpiry } from '@/lib/email/templates/invitation-email'
 import { enqueueEmailsSql } from '@/lib/email/outbox'
-import { checkGrant, effectivePermissions, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type OrgPermission, type ProjectLevel, type Role } from '@/lib/permissions'
+import { canInviterStillGrant, checkGrant, effectivePermissions, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type OrgPermission, type ProjectLevel, type Role } from '@/lib/permissions'
 import { isValidEmail, normalizeEmail } from '@/lib/validations/common'
 import { isWellFormedToken, MAX_INVITES_AT_ONCE } from '@/lib/validations/invitation'
 import { recordAudit, recordAuditRowsSql, recordAuditSql, type AuditEntry } from './audit'
@@ -28,6 +28,7 @@ import { consumeRateLimitUnitsSql, rateLimitKey, unitsWithinSql } from './rate-l
 import { parseJsonColumn } from './json-column'
 import { findLookalikeMembers } from './find-lookalike-members'
 import { MAX_SENDS_PER_INVITATION, sendLimitRefusal, type SendLimitRefusal } from './invitation-send-limits'
+import { inviterRightsSql, inviterStillGrants } from './invitations/inviter-rights'
 
 const DAY_MS = 24 * 60 * 60_000
 
@@ -75,14 +76,6 @@ export function invitationUrl(appUrl: string, token: string): string {
 }
 
 const addMs = (date: Date, ms: number) => new Date(date.getTime() + ms)
-
-function hostOf(appUrl: string): string {
-  try {
-    return new URL(appUrl).host
-  } catch {
-    return appUrl
-  }
-}
 
 /**
  * Thrown inside a transaction to roll it back and hand `result` to the caller: a refusal
@@ -175,7 +168,6 @@ async function renderInvitationTemplate(ctx: EmailContext, config: InvitationCon
     permissionLabels: ctx.role === 'admin' ? [] : ctx.permissions.map(permissionLabel),
     projectGrants: ctx.projectGrants,
     expiresAt,
-    host: hostOf(config.appUrl),
   }
   // The email shows the expiry to the minute, so copies rendered within a minute are identical;
   // the token goes in per address (see insertInvitationBatch), so the cached copy holds none.
@@ -527,8 +519,20 @@ export interface PendingInvitationRow {
   lastSentAt: Date
   expiresAt: Date
   sendCount: number
-  state: 'pending' | 'expired' | 'delivery_failed'
+  /** Expired first; then an inviter who can no longer grant the offer (acceptInvitation would refuse it); then a failed email. */
+  state: 'pending' | 'expired' | 'inviter_cannot_grant' | 'delivery_failed'
   deliveryError: string | null
+}
+
+/** The Members tab's filter (`?state=`): pending, unexpired and delivered (or on its way); past expiry; email failed. */
+export type InvitationStateFilter = 'pending' | 'expired' | 'delivery_failed'
+
+function stateFilterSql(state: InvitationStateFilter | null | undefined, at: string): SQL | undefined {
+  const isExpired = sql`(${invitations.status} = 'expired' or ${invitations.expiresAt} <= ${at}::timestamptz)`
+  if (state === 'expired') return isExpired
+  if (state === 'pending') return sql`not ${isExpired} and ${emailOutbox.status} is distinct from 'failed'`
+  if (state === 'delivery_failed') return sql`not ${isExpired} and ${emailOutbox.status} = 'failed'`
+  return undefined
 }
 
 const MAX_PAGE = 100
@@ -547,7 +551,7 @@ interface GrantJson {
  */
 export async function listPendingInvitations(
   db: Db,
-  params: { orgId: string; actorId: string; limit?: number; cursor?: string | null; now?: Date },
+  params: { orgId: string; actorId: string; limit?: number; cursor?: string | null; state?: InvitationStateFilter | null; now?: Date },
 ): Promise<{ items: PendingInvitationRow[]; nextCursor: string | null; heldSeats: number } | null> {
   const { orgId, actorId } = params
   const now = params.now ?? new Date()
@@ -581,6 +585,7 @@ export async function listPendingInvitations(
         join projects p on p.id = g.project_id and p.organization_id = ${orgId}
         where g.invitation_id = ${invitations.id}
       )`,
+      inviterRights: inviterRightsSql({ id: sql`${invitations.id}`, orgId: sql`${invitations.organizationId}`, invitedBy: sql`${invitations.invitedBy}` }),
       heldSeats,
     })
     .from(invitations)
@@ -590,6 +595,7 @@ export async function listPendingInvitations(
       and(
         eq(invitations.organizationId, orgId),
         isOpenSql,
+        stateFilterSql(params.state, at),
         actorHolds(orgId, actorId, 'members:read'),
         after ? sql`(${invitations.createdAt}, ${invitations.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
       ),
@@ -621,7 +627,13 @@ export async function listPendingInvitations(
       lastSentAt: r.lastSentAt,
       expiresAt: r.expiresAt,
       sendCount: r.sendCount,
-      state: isExpired ? 'expired' : isFailed ? 'delivery_failed' : 'pending',
+      state: isExpired
+        ? 'expired'
+        : !inviterStillGrants(r.inviterRights, r)
+          ? 'inviter_cannot_grant'
+          : isFailed
+            ? 'delivery_failed'
+            : 'pending',
       deliveryError: isFailed ? (r.emailError ?? 'The email could not be delivered.') : null,
     }
   })
@@ -877,6 +889,8 @@ export interface InvitationView {
   status: 'pending' | 'expired' | 'accepted' | 'declined' | 'revoked'
   expiresAt: Date
   hasAccount: boolean
+  /** False when the inviter can no longer grant what is offered: acceptInvitation would refuse it. */
+  inviterCanGrant: boolean
 }
 
 /**
@@ -902,6 +916,7 @@ export async function getInvitationByToken(db: Db, token: string, now: Date = ne
       inviterName: users.name,
       inviterEmail: users.email,
       hasAccount: sql<boolean>`exists (select 1 from users as invitee where invitee.email = "invitations"."email")`,
+      inviterRights: inviterRightsSql({ id: sql`${invitations.id}`, orgId: sql`${invitations.organizationId}`, invitedBy: sql`${invitations.invitedBy}` }),
     })
     .from(invitations)
     .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
@@ -925,6 +940,7 @@ export async function getInvitationByToken(db: Db, token: string, now: Date = ne
     status: row.status === 'pending' && row.expiresAt <= now ? 'expired' : row.status,
     expiresAt: row.expiresAt,
     hasAccount: Boolean(row.hasAccount),
+    inviterCanGrant: inviterStillGrants(row.inviterRights, row),
   }
 }
 
@@ -1065,14 +1081,9 @@ export async function acceptInvitation(
 
     const grantRows = parseJsonColumn<{ projectId: string; level: ProjectLevel; inviterLevel: ProjectLevel | null }[]>(accepted.grants)
     const grants = grantRows.map((g) => ({ projectId: g.projectId, level: g.level }))
-    const inviter = accepted.inviter_role ? { role: accepted.inviter_role, permissions: accepted.inviter_permissions ?? [] } : null
-    if (!inviter || !hasPermission(inviter, 'members:invite')) throw new Refusal(NOT_ALLOWED)
     const inviterLevels = new Map(grantRows.filter((g) => g.inviterLevel).map((g) => [g.projectId, g.inviterLevel as ProjectLevel]))
-    const check = checkGrant(
-      { role: inviter.role, permissions: inviter.permissions, projectLevels: inviterLevels },
-      { role: accepted.role, permissions: accepted.permissions, projectGrants: grants },
-    )
-    if (!check.ok) throw new Refusal(NOT_ALLOWED)
+    const inviter = accepted.inviter_role ? { role: accepted.inviter_role, permissions: accepted.inviter_permissions ?? [], projectLevels: inviterLevels } : null
+    if (!canInviterStillGrant(inviter, { role: accepted.role, permissions: accepted.permissions, projectGrants: grants })) throw new Refusal(NOT_ALLOWED)
     if (accepted.is_member) throw new Refusal<RespondFailure>({ ok: false, error: 'already_member', message: 'You are already a member of this organization.' })
     // The pending invitation held its seat already; this only bites when the limit was lowered
     // below the members plus invitations since. Seats then go to whoever accepts first.
@@ -1161,6 +1172,8 @@ export interface OpenInvitation {
   permissions: string[]
   expiresAt: Date
   createdAt: Date
+  /** False when the inviter can no longer grant what is offered: acceptInvitation would refuse it. */
+  inviterCanGrant: boolean
 }
 
 interface OpenInvitationJson {
@@ -1173,6 +1186,7 @@ interface OpenInvitationJson {
   permissions: string[]
   expiresAt: string
   createdAt: string
+  inviterRights: unknown
 }
 
 /**
@@ -1191,7 +1205,8 @@ export function openInvitationsSelection(now: Date, limit: number) {
     openItems: sql<unknown>`(
       select coalesce(json_agg(x), '[]'::json) from (
         select i.id, o.name as "orgName", o.slug as "orgSlug", inviter.name as "inviterName", inviter.email as "inviterEmail",
-               i.role, i.permissions, i.expires_at as "expiresAt", i.created_at as "createdAt"
+               i.role, i.permissions, i.expires_at as "expiresAt", i.created_at as "createdAt",
+               ${inviterRightsSql({ id: sql`i.id`, orgId: sql`i.organization_id`, invitedBy: sql`i.invited_by` })} as "inviterRights"
         from invitations i
         join organizations o on o.id = i.organization_id
         left join users inviter on inviter.id = i.invited_by
@@ -1214,6 +1229,7 @@ export function readOpenInvitations(row: { openTotal: number; openItems: unknown
       permissions: r.permissions,
       expiresAt: new Date(r.expiresAt),
       createdAt: new Date(r.createdAt),
+      inviterCanGrant: inviterStillGrants(r.inviterRights, r),
     })),
   }
 }

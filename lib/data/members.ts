@@ -9,6 +9,7 @@ import {
   effectivePermissions,
   grantablePermissions,
   hasPermission,
+  leaveVerdict,
   memberCapabilities,
   type MemberCapabilities,
   type OrgPermission,
@@ -315,9 +316,8 @@ export async function leaveOrganization(db: Db, { orgId, userId }: { orgId: stri
     if (!(await lockOrganization(tx, orgId))) return { ok: false, error: 'not_found', message: NOT_FOUND_ORG }
     const me = await readMember(tx, orgId, userId)
     if (!me) return { ok: false, error: 'not_found', message: NOT_FOUND_ORG }
-    if (me.role === 'owner' && (await countOwners(tx, orgId)) <= 1) {
-      return { ok: false, error: 'last_owner', message: 'You are the last owner. Make someone else owner before you leave.' }
-    }
+    const verdict = leaveVerdict({ role: me.role, otherOwners: me.role === 'owner' ? (await countOwners(tx, orgId)) - 1 : 0 })
+    if (!verdict.ok) return { ok: false, error: 'last_owner', message: verdict.reason }
     const removed = await deleteMembership(tx, orgId, userId)
     if (!removed) return { ok: false, error: 'not_found', message: NOT_FOUND_ORG }
     await recordAudit(tx, {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { and, asc, count, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { invitations, memberships, organizations } from '@/db/schema'
-import { effectivePermissions, type OrgPermission, type Role } from '@/lib/permissions'
+import { effectivePermissions, leaveVerdict, type OrgPermission, type Role, type Verdict } from '@/lib/permissions'
 import { MAX_SEAT_LIMIT } from '@/lib/validations/member'
 import { slugify } from '@/lib/validations/organization'
 import { recordAudit } from './audit'
@@ -20,6 +20,8 @@ export interface OrgContext {
   /** Null: no limit. */
   seatLimit: number | null
   membership: { role: Role; permissions: OrgPermission[]; joinedAt: Date }
+  /** Whether the caller may leave, and why not (leaveVerdict, which leaveOrganization enforces). */
+  leave: Verdict
 }
 
 /** Creates an organization whose owner is its creator; the slug comes from the name, made unique. */
@@ -66,6 +68,11 @@ export async function getOrgForMember(db: Db, { slug, userId }: { slug: string; 
       role: memberships.role,
       permissions: memberships.permissions,
       joinedAt: memberships.joinedAt,
+      // Only an owner's answer matters (leaveVerdict); owners are few and memberships_org_owner_idx holds them.
+      otherOwners: sql<number>`case when ${memberships.role} = 'owner' then (
+        select count(*) from memberships other
+        where other.organization_id = ${organizations.id} and other.role = 'owner' and other.user_id <> ${memberships.userId}
+      ) else 0 end`.mapWith(Number),
     })
     .from(organizations)
     .innerJoin(memberships, and(eq(memberships.organizationId, organizations.id), eq(memberships.userId, userId)))
@@ -76,6 +83,7 @@ export async function getOrgForMember(db: Db, { slug, userId }: { slug: string; 
     org: { id: row.id, name: row.name, slug: row.slug },
     seatLimit: row.seatLimit,
     membership: { role: row.role, permissions: effectivePermissions(row.role, row.permissions), joinedAt: row.joinedAt },
+    leave: leaveVerdict({ role: row.role, otherOwners: row.otherOwners }),
   }
 }
 

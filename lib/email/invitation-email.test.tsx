@@ -13,7 +13,6 @@ const props: InvitationEmailProps = {
   projectGrants: [{ name: 'Apollo', level: 'edit' }],
   url: 'https://app.example.com/invitations/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcdE',
   expiresAt: new Date('2030-03-05T14:03:00Z'),
-  host: 'app.example.com',
 }
 
 describe('renderInvitationEmail', () => {
@@ -44,6 +43,18 @@ describe('renderInvitationEmail', () => {
     const none = await renderInvitationEmail({ ...props, permissionLabels: [], projectGrants: [] })
     expect(none.text).toContain('Permissions: none yet')
     expect(none.text).not.toContain('Project access')
+  })
+
+  it('has a button that says what it does, a footer naming the product, and a viewport for phones (issue 14)', async () => {
+    const email = await renderInvitationEmail(props)
+    const html = withoutComments(email.html)
+    const button = html.match(/<a\b[^>]*href="[^"]*"[^>]*>([\s\S]*?)<\/a>/)
+    expect(button?.[1]).toMatch(/Join Acme Rockets/)
+    expect(html).not.toContain('View invitation')
+    expect(html).toContain('Sent by Cloud Dashboard')
+    expect(html).not.toContain('Sent by app.example.com')
+    expect(html).toMatch(/<meta name="viewport" content="width=device-width, initial-scale=1"\/?>/)
+    expect(email.text.split('\n')[0]).toBe('Join Acme Rockets on Cloud Dashboard')
   })
 
   it('escapes HTML in every name', async () => {

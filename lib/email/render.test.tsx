@@ -34,11 +34,11 @@ describe('renderSignInEmail', () => {
 
   it('shares a layout another email can reuse', async () => {
     const html = await render(
-      <EmailLayout preview="An invitation" host="app.example.com">
+      <EmailLayout preview="An invitation">
         <p>Body of another email</p>
       </EmailLayout>,
     )
     expect(html).toContain('Body of another email')
-    expect(withoutComments(html)).toContain('Sent by app.example.com')
+    expect(withoutComments(html)).toContain('Sent by Cloud Dashboard')
   })
 })

@@ -41,9 +41,16 @@ export default async function DashboardPage() {
                       : `Permissions: ${inv.permissions.map(permissionLabel).join(', ')}.`}{' '}
                     Expires {formatDate(inv.expiresAt)}.
                   </p>
-                  <div className="mt-3">
-                    <RespondButtons invitationId={inv.id} />
-                  </div>
+                  {inv.inviterCanGrant ? (
+                    <div className="mt-3">
+                      <RespondButtons invitationId={inv.id} />
+                    </div>
+                  ) : (
+                    // Accept would be refused (acceptInvitation checks the inviter's rights again), so it is not offered.
+                    <p className="mt-3 text-sm font-medium text-red-800">
+                      No longer valid: the person who invited you can no longer grant this access. Ask an admin of {inv.organization.name} to invite you again.
+                    </p>
+                  )}
                 </section>
               </li>
             ))}
@@ -71,8 +78,8 @@ export default async function DashboardPage() {
         ) : (
           <ul className="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
             {orgs.map((org) => (
-              <li key={org.id} className="flex items-center justify-between px-4 py-3">
-                <Link href={`/orgs/${org.slug}`} className="font-medium text-indigo-700 underline-offset-2 hover:underline">
+              <li key={org.id} className="flex items-center justify-between gap-4 px-4 py-3">
+                <Link href={`/orgs/${org.slug}`} className="min-w-0 [overflow-wrap:anywhere] font-medium text-indigo-700 underline-offset-2 hover:underline">
                   {org.name}
                 </Link>
                 <span className="text-sm text-slate-600">{roleLabels[org.role]}</span>

@@ -1,6 +1,6 @@
 import { Button, Heading, Link, Section, Text } from '@react-email/components'
 import type { ProjectLevel } from '@/lib/permissions'
-import { EmailLayout, styles } from './layout'
+import { EmailLayout, PRODUCT_NAME, styles } from './layout'
 
 export interface InvitationEmailProps {
   orgName: string
@@ -11,7 +11,6 @@ export interface InvitationEmailProps {
   projectGrants: { name: string; level: ProjectLevel }[]
   url: string
   expiresAt: Date
-  host: string
 }
 
 // Names come from users; line breaks and control characters must not reach a header or reshape the text.
@@ -60,10 +59,10 @@ function describeInvitation(props: InvitationEmailProps) {
 }
 
 export function InvitationEmail(props: InvitationEmailProps) {
-  const { url, host } = props
+  const { url } = props
   const d = describeInvitation(props)
   return (
-    <EmailLayout preview={invitationSubject(props)} host={host}>
+    <EmailLayout preview={invitationSubject(props)}>
       <Heading as="h1" style={styles.heading}>
         Join {d.org}
       </Heading>
@@ -77,8 +76,9 @@ export function InvitationEmail(props: InvitationEmailProps) {
         </Text>
       )}
       <Section style={{ margin: '0 0 24px' }}>
+        {/* Says what it does (issue 14); the page it opens still asks to accept or decline. */}
         <Button href={url} style={styles.button}>
-          View invitation
+          Join {d.org}
         </Button>
       </Section>
       <Text style={styles.muted}>{d.expiry} If the button does not work, open this address in your browser:</Text>
@@ -96,7 +96,7 @@ export function InvitationEmail(props: InvitationEmailProps) {
 export function invitationText(props: InvitationEmailProps): string {
   const d = describeInvitation(props)
   return [
-    `Join ${d.org} on ${props.host}`,
+    `Join ${d.org} on ${PRODUCT_NAME}`,
     '',
     d.invited,
     '',

@@ -1,25 +1,29 @@
 import type { ReactNode } from 'react'
 import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components'
 
+/** What the footer names as the sender: the product people know, not the host it runs on (issue 14). */
+export const PRODUCT_NAME = 'Cloud Dashboard'
+
 export interface EmailLayoutProps {
   /** The inbox preview line. */
   preview: string
-  /** Shown in the footer: which site sent this. */
-  host: string
   children: ReactNode
 }
 
 /** The frame every email shares, so the sign-in and invitation emails look alike. */
-export function EmailLayout({ preview, host, children }: EmailLayoutProps) {
+export function EmailLayout({ preview, children }: EmailLayoutProps) {
   return (
     <Html lang="en">
-      <Head />
+      <Head>
+        {/* Without it, mail apps on phones render the 480 px layout zoomed out. */}
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+      </Head>
       <Preview>{preview}</Preview>
       <Body style={styles.body}>
         <Container style={styles.container}>
           <Section>{children}</Section>
           <Hr style={styles.hr} />
-          <Text style={styles.footer}>Sent by {host}</Text>
+          <Text style={styles.footer}>Sent by {PRODUCT_NAME}</Text>
         </Container>
       </Body>
     </Html>

@@ -13,7 +13,7 @@ export function signInSubject({ host }: Pick<SignInEmailProps, 'host'>): string 
 
 export function SignInEmail({ url, host, expiresInMinutes }: SignInEmailProps) {
   return (
-    <EmailLayout preview={signInSubject({ host })} host={host}>
+    <EmailLayout preview={signInSubject({ host })}>
       <Heading as="h1" style={styles.heading}>
         Sign in to {host}
       </Heading>

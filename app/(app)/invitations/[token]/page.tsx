@@ -6,6 +6,7 @@ import { getCurrentUser } from '@/lib/auth/session'
 import { getInvitationByToken } from '@/lib/data/invitations'
 import { MessagePage } from '@/components/layout/message-page'
 import { buttonClass } from '@/components/ui/button-class'
+import { EmailText } from '@/components/ui/email-text'
 import { SubmitButton } from '@/components/ui/button'
 import { inviterLabel } from '../../_lib/open-invitations'
 import { switchAccountAction } from '../actions'
@@ -39,6 +40,15 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
     return <Ended title="This invitation was already answered" body={`The invitation to join ${orgName} was ${invitation.status}. There is nothing left to do here.`} />
   }
 
+  if (!invitation.inviterCanGrant) {
+    return (
+      <Ended
+        title="This invitation is no longer valid"
+        body={`${inviterLabel(invitation.inviter)} can no longer grant the access this invitation to ${orgName} offers, so it cannot be accepted. Ask an admin of ${orgName} to invite you again.`}
+      />
+    )
+  }
+
   const user = await getCurrentUser()
   const isInvitee = user?.email === invitation.email
   return (
@@ -46,7 +56,10 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       <p className="text-sm text-slate-600">Invitation</p>
       <h1 className="text-2xl font-semibold break-words">Join {orgName}</h1>
       <p className="mt-3 text-slate-800">
-        <strong>{inviterLabel(invitation.inviter)}</strong> invited <strong className="break-all">{invitation.email}</strong> to join{' '}
+        <strong>{inviterLabel(invitation.inviter)}</strong> invited{' '}
+        <strong>
+          <EmailText email={invitation.email} />
+        </strong> to join{' '}
         <strong>{orgName}</strong>.
       </p>
       <InvitationDetails role={invitation.role} permissions={invitation.permissions} projectGrants={invitation.projectGrants} expiresAt={invitation.expiresAt} />
@@ -59,8 +72,15 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
         ) : user ? (
           <>
             <p className="text-slate-800">
-              You are signed in as <strong className="break-all">{user.email}</strong>, but this invitation is for{' '}
-              <strong className="break-all">{invitation.email}</strong>.
+              You are signed in as{' '}
+              <strong>
+                <EmailText email={user.email} />
+              </strong>
+              , but this invitation is for{' '}
+              <strong>
+                <EmailText email={invitation.email} />
+              </strong>
+              .
             </p>
             <form action={switchAccountAction} className="mt-3">
               <input type="hidden" name="token" value={token} />

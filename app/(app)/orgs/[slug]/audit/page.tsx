@@ -1,10 +1,12 @@
 import type { Metadata } from 'next'
-import { EmptyState, Table } from '@/components/ui/table'
+import { EmailText } from '@/components/ui/email-text'
+import { Cell, EmptyState, Table } from '@/components/ui/table'
 import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { listAuditEvents } from '@/lib/data/audit'
-import { formatDateTime } from '@/lib/format'
+import { formatDateTime, levelLabels } from '@/lib/format'
+import { isProjectLevel } from '@/lib/permissions'
 import { auditFilterSchema } from '@/lib/validations/member'
 import { buttonClass } from '@/components/ui/button-class'
 
@@ -54,7 +56,7 @@ export default async function AuditTab({ params, searchParams }: { params: Promi
         <h2 id="audit-heading" className="text-lg font-semibold">
           Audit log
         </h2>
-        <form method="get" action={base} className="flex items-end gap-2">
+        <form method="get" action={base} className="flex flex-wrap items-end gap-2">
           <div>
             <label htmlFor="audit-action" className="block text-sm font-medium">
               Action
@@ -79,17 +81,28 @@ export default async function AuditTab({ params, searchParams }: { params: Promi
         </EmptyState>
       ) : (
         <Table className="mt-4" columns={[{ label: 'When' }, { label: 'Actor' }, { label: 'Action' }, { label: 'Target' }]}>
-              {events.items.map((e) => (
-                <tr key={e.id}>
-                  <td className="whitespace-nowrap">
-                    <time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time>
-                  </td>
-                  <td className="break-all">{e.actor ? (e.actor.name ?? e.actor.email) : 'System'}</td>
-                  <td>{labelOf(e.action)}</td>
-                  <td className="break-all">{e.targetLabel ?? `${e.targetType} ${e.targetId.slice(0, 8)}`}</td>
-                </tr>
-              ))}
-            </Table>
+          {events.items.map((e) => (
+            <tr key={e.id}>
+              <Cell label="When" className="whitespace-nowrap">
+                <time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time>
+              </Cell>
+              <Cell label="Actor" className="[overflow-wrap:anywhere]">
+                {e.actor ? (e.actor.name ?? <EmailText email={e.actor.email} />) : 'System'}
+              </Cell>
+              <Cell label="Action">{labelOf(e.action)}</Cell>
+              <Cell label="Target" className="[overflow-wrap:anywhere]">
+                {e.targetLabel ?? `${e.targetType} ${e.targetId.slice(0, 8)}`}
+                {e.subject ? (
+                  <span className="block text-slate-600">
+                    {e.action === 'project.access_removed' ? 'From ' : 'To '}
+                    <EmailText email={e.subject.email} />
+                    {e.subject.level && isProjectLevel(e.subject.level) ? ` (${levelLabels[e.subject.level]})` : ''}
+                  </span>
+                ) : null}
+              </Cell>
+            </tr>
+          ))}
+        </Table>
       )}
       {events.nextCursor ? (
         <p className="mt-2">

@@ -3,7 +3,7 @@ import { EmptyState } from '@/components/ui/table'
 import Link from 'next/link'
 import { getDb } from '@/db/client'
 import { requireOrgMember } from '@/lib/auth/org-context'
-import { listPendingInvitations } from '@/lib/data/invitations'
+import { listPendingInvitations, type InvitationStateFilter } from '@/lib/data/invitations'
 import { listMembers } from '@/lib/data/members'
 import { listGrantableProjects } from '@/lib/data/projects'
 import { formatDate, levelLabels, roleLabels } from '@/lib/format'
@@ -22,7 +22,16 @@ const one = (v: string | string[] | undefined) => (typeof v === 'string' ? v : n
 /** Rows per page of each list: two lists of 25 stay readable, and keep the tab as fast as the lightest page. */
 const PAGE_SIZE = 25
 
-const stateText = { pending: 'Pending', expired: 'Expired', delivery_failed: 'Delivery failed' } as const
+const stateText = { pending: 'Pending', expired: 'Expired', inviter_cannot_grant: 'Inviter can no longer grant this', delivery_failed: 'Delivery failed' } as const
+
+/** The invitations filter (`?state=`), read on the server; anything else shows all. */
+const stateFilters: { value: InvitationStateFilter | null; label: string; empty: string }[] = [
+  { value: null, label: 'All', empty: 'No open invitations.' },
+  { value: 'pending', label: 'Pending', empty: 'No pending invitations.' },
+  { value: 'expired', label: 'Expired', empty: 'No expired invitations.' },
+  { value: 'delivery_failed', label: 'Delivery failed', empty: 'No invitations whose email failed.' },
+]
+const stateFilterOf = (v: string | null) => stateFilters.find((f) => f.value !== null && f.value === v) ?? stateFilters[0]
 
 function permissionSummary(role: string, permissions: string[]) {
   if (role === 'owner' || role === 'admin') return 'All permissions'
@@ -32,7 +41,7 @@ function permissionSummary(role: string, permissions: string[]) {
 export default async function MembersTab({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: SearchParams }) {
   const { slug } = await params
   const query = await searchParams
-  const { org, seatLimit, membership, user } = await requireOrgMember(slug, `/orgs/${slug}/members`)
+  const { org, seatLimit, membership, user, leave } = await requireOrgMember(slug, `/orgs/${slug}/members`)
   if (!hasPermission(membership, 'members:read')) {
     return (
       <section aria-labelledby="members-heading">
@@ -47,6 +56,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
             slug={org.slug}
             member={{ userId: user.id, label: user.email, role: membership.role, permissions: membership.permissions }}
             isSelf
+            leave={leave}
             canEdit={false}
             canRemove={false}
             canMakeOwner={false}
@@ -59,9 +69,10 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
   }
   const db = getDb()
   const canInvite = hasPermission(membership, 'members:invite')
+  const filter = stateFilterOf(one(query.state))
   const [members, invitations, projects] = await Promise.all([
     listMembers(db, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.members) }),
-    listPendingInvitations(db, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.invitations) }),
+    listPendingInvitations(db, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.invitations), state: filter.value }),
     canInvite ? listGrantableProjects(db, { orgId: org.id, actorId: user.id }) : Promise.resolve([]),
   ])
   // Seats in use: members, and pending invitations that have not expired (as countSeatsUsed counts them).
@@ -104,12 +115,13 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
               selfId: user.id,
               canGrantAdmin: canGrantAdminRole(membership),
               grantable,
+              leave,
             }}
           />
         ) : null}
         {members?.nextCursor ? (
           <p className="mt-2">
-            <Link href={`${base}?members=${encodeURIComponent(members.nextCursor)}`} className="text-sm font-medium text-indigo-700 underline">
+            <Link href={`${base}?${new URLSearchParams({ members: members.nextCursor, ...(filter.value ? { state: filter.value } : {}) })}`} className="text-sm font-medium text-indigo-700 underline">
               Next page of members
             </Link>
           </p>
@@ -127,13 +139,30 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
         </section>
       ) : null}
 
-      <section aria-labelledby="pending-heading" className="mt-10">
-        <h2 id="pending-heading" className="text-lg font-semibold">
-          Pending invitations
+      <section aria-labelledby="invitations-heading" className="mt-10">
+        {/* Named for what it holds: pending, expired and undelivered invitations alike (issue 14). */}
+        <h2 id="invitations-heading" className="text-lg font-semibold">
+          Invitations
         </h2>
+        <nav aria-label="Invitation state" className="mt-3">
+          <ul className="flex flex-wrap gap-2">
+            {stateFilters.map((f) => (
+              <li key={f.label}>
+                <Link
+                  href={f.value ? `${base}?state=${f.value}` : base}
+                  aria-current={f === filter ? 'page' : undefined}
+                  className={`inline-block rounded-full border px-3 py-1 text-sm font-medium ${f === filter ? 'border-indigo-700 bg-indigo-700 text-white' : 'border-slate-300 bg-white text-slate-800 hover:bg-slate-100'}`}
+                >
+                  {f.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
         {!invitations || invitations.items.length === 0 ? (
           <EmptyState>
-            No pending invitations.{canInvite ? ' Use Invite Member to add people to this organization.' : ''}
+            {filter.empty}
+            {canInvite && !filter.value ? ' Use Invite Member to add people to this organization.' : ''}
           </EmptyState>
         ) : (
           <InvitationsTable
@@ -152,14 +181,19 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
               expiresText: formatDate(inv.expiresAt),
               stateText: stateText[inv.state],
               isFailing: inv.state !== 'pending',
-              showRetryHint: inv.state === 'delivery_failed' && Boolean(inv.deliveryError),
+              hint:
+                inv.state === 'delivery_failed' && inv.deliveryError
+                  ? 'Resend to try again.'
+                  : inv.state === 'inviter_cannot_grant' && canInvite
+                    ? 'Edit it to offer it as yourself, or revoke it.'
+                    : null,
             }))}
             rights={canInvite ? { slug: org.slug, grantable, canGrantAdmin: canGrantAdminRole(membership), projects: grantableProjects } : null}
           />
         )}
         {invitations?.nextCursor ? (
           <p className="mt-2">
-            <Link href={`${base}?invitations=${encodeURIComponent(invitations.nextCursor)}`} className="text-sm font-medium text-indigo-700 underline">
+            <Link href={`${base}?${new URLSearchParams({ invitations: invitations.nextCursor, ...(filter.value ? { state: filter.value } : {}) })}`} className="text-sm font-medium text-indigo-700 underline">
               Next page of invitations
             </Link>
           </p>

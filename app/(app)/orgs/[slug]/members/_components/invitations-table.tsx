@@ -1,6 +1,7 @@
 'use client'
 
-import { Table } from '@/components/ui/table'
+import { EmailText } from '@/components/ui/email-text'
+import { Cell, Table } from '@/components/ui/table'
 import type { GrantableProject } from './access-fields'
 import { InvitationRowActions } from './invitation-row-actions'
 
@@ -19,7 +20,8 @@ export interface InvitationItem {
   expiresText: string
   stateText: string
   isFailing: boolean
-  showRetryHint: boolean
+  /** What an admin can do about the state, if anything. */
+  hint: string | null
 }
 
 /** What the viewer may do to the rows (null: view only); every rule is checked again on the server. */
@@ -30,7 +32,7 @@ export interface InvitationTableRights {
   projects: GrantableProject[]
 }
 
-/** One page of pending invitations; a client component for the same reason as MembersTable. */
+/** One page of open invitations (pending, expired, undelivered); a client component for the same reason as MembersTable. */
 export function InvitationsTable({ invitations, rights }: { invitations: InvitationItem[]; rights: InvitationTableRights | null }) {
   return (
     <Table
@@ -47,22 +49,26 @@ export function InvitationsTable({ invitations, rights }: { invitations: Invitat
     >
       {invitations.map((inv) => (
         <tr key={inv.id}>
-          <td className="font-medium break-all">{inv.email}</td>
-          <td>
+          <Cell className="font-medium">
+            <EmailText email={inv.email} />
+          </Cell>
+          <Cell label="Permissions">
             {inv.accessText}
             {inv.projectsText ? <span className="block text-slate-600">{inv.projectsText}</span> : null}
-          </td>
-          <td className="break-all">{inv.invitedBy}</td>
-          <td>
+          </Cell>
+          <Cell label="Invited by" className="[overflow-wrap:anywhere]">
+            {inv.invitedBy}
+          </Cell>
+          <Cell label="Sent" className="whitespace-nowrap">
             <time dateTime={inv.sentIso}>{inv.sentText}</time>
-          </td>
-          <td>
+          </Cell>
+          <Cell label="Expires" className="whitespace-nowrap">
             <time dateTime={inv.expiresIso}>{inv.expiresText}</time>
-          </td>
-          <td>
+          </Cell>
+          <Cell label="Status">
             <span className={inv.isFailing ? 'font-medium text-red-800' : 'text-slate-800'}>{inv.stateText}</span>
-            {inv.showRetryHint ? <span className="block text-xs text-slate-600">Resend to try again.</span> : null}
-          </td>
+            {inv.hint ? <span className="block text-xs text-slate-600">{inv.hint}</span> : null}
+          </Cell>
           {rights ? (
             <td>
               <InvitationRowActions

@@ -2,16 +2,20 @@
 
 import { useId, useState } from 'react'
 import { Button } from '@/components/ui/button'
+import { buttonClass } from '@/components/ui/button-class'
 import { ConfirmButton } from '@/components/ui/confirm-button'
 import { useAnnouncedAction } from '@/components/ui/use-announced-action'
 import { useModal } from '@/components/ui/use-modal'
-import { ORG_PERMISSIONS } from '@/lib/permissions'
+import { EmailText } from '@/components/ui/email-text'
+import { ORG_PERMISSIONS, type Verdict } from '@/lib/permissions'
 import { leaveOrganizationAction, makeOwnerAction, removeMemberAction, updateMemberAccessAction } from '../actions'
 
 export interface MemberRowProps {
   slug: string
   member: { userId: string; label: string; role: 'owner' | 'admin' | 'member'; permissions: string[] }
   isSelf: boolean
+  /** The viewer's own row: whether they may leave, and why not (leaveVerdict, which the server enforces). */
+  leave: Verdict
   canEdit: boolean
   canRemove: boolean
   canMakeOwner: boolean
@@ -20,7 +24,7 @@ export interface MemberRowProps {
 }
 
 /** Edit permissions, remove, make owner, or (on one's own row) leave. Every rule is checked again on the server. */
-export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, canMakeOwner, canGrantAdmin, grantable }: MemberRowProps) {
+export function MemberRowActions({ slug, member, isSelf, leave: leaveRight, canEdit, canRemove, canMakeOwner, canGrantAdmin, grantable }: MemberRowProps) {
   const [isSaving, save] = useAnnouncedAction(updateMemberAccessAction)
   const [isRemoving, remove] = useAnnouncedAction(removeMemberAction)
   const [isPromoting, promote] = useAnnouncedAction(makeOwnerAction)
@@ -31,9 +35,22 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
   const [error, setError] = useState<string | null>(null)
   const target = { slug, userId: member.userId }
 
+  if (isSelf && !leaveRight.ok) {
+    return (
+      <div className="flex flex-col items-start gap-1 sm:items-end">
+        <button type="button" disabled aria-describedby={`${titleId}-leave`} className={buttonClass('secondary')}>
+          Leave organization
+        </button>
+        <p id={`${titleId}-leave`} className="max-w-xs text-xs text-slate-600 sm:text-right">
+          {leaveRight.reason}
+        </p>
+      </div>
+    )
+  }
+
   if (isSelf) {
     return (
-      <div className="flex justify-end">
+      <div className="flex sm:justify-end">
         <ConfirmButton
           label="Leave organization"
           title="Leave this organization?"
@@ -57,7 +74,7 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
   }
 
   return (
-    <div className="flex flex-wrap justify-end gap-2">
+    <div className="flex flex-wrap gap-2 sm:justify-end">
       {canEdit && member.role !== 'owner' ? (
         <>
           <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit permissions of ${member.label}`}>
@@ -121,14 +138,18 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
       {canMakeOwner && member.role !== 'owner' ? (
         <ConfirmButton
           label="Make owner"
-          ariaLabel={`Make ${member.label} an owner`}
+          // The name starts with the visible words (WCAG 2.5.3, axe label-content-name-mismatch).
+          ariaLabel={`Make owner: ${member.label}`}
           title="Make this member an owner?"
           confirmLabel="Make owner"
           pendingLabel="Saving…"
           isPending={isPromoting}
           onConfirm={(close) => promote(target, close)}
         >
-          <strong className="break-all">{member.label}</strong> will hold every right, including renaming and deleting the organization and making other owners.
+          <strong>
+            <EmailText email={member.label} />
+          </strong>{' '}
+          will hold every right, including renaming and deleting the organization and making other owners.
         </ConfirmButton>
       ) : null}
       {canRemove ? (
@@ -141,7 +162,10 @@ export function MemberRowActions({ slug, member, isSelf, canEdit, canRemove, can
           isPending={isRemoving}
           onConfirm={(close) => remove(target, close)}
         >
-          <strong className="break-all">{member.label}</strong> loses access to the organization and its projects at once.
+          <strong>
+            <EmailText email={member.label} />
+          </strong>{' '}
+          loses access to the organization and its projects at once.
         </ConfirmButton>
       ) : null}
     </div>

@@ -1,7 +1,8 @@
 'use client'
 
-import { Table } from '@/components/ui/table'
-import type { MemberCapabilities } from '@/lib/permissions'
+import { EmailText } from '@/components/ui/email-text'
+import { Cell, Table } from '@/components/ui/table'
+import type { MemberCapabilities, Verdict } from '@/lib/permissions'
 import { MemberRowActions } from './member-row-actions'
 
 export interface MemberItem {
@@ -24,6 +25,8 @@ export interface MemberTableRights {
   selfId: string
   canGrantAdmin: boolean
   grantable: string[]
+  /** Whether the viewer may leave (their own row's button), from leaveVerdict. */
+  leave: Verdict
 }
 
 /**
@@ -35,20 +38,21 @@ export function MembersTable({ members, rights }: { members: MemberItem[]; right
     <Table className="mt-4" columns={[{ label: 'Member' }, { label: 'Role' }, { label: 'Permissions' }, { label: 'Joined' }, { label: 'Actions', isHidden: true }]}>
       {members.map((m) => (
         <tr key={m.userId}>
-          <td>
-            <span className="block font-medium break-all">{m.name ?? m.email}</span>
-            {m.name ? <span className="block text-slate-600 break-all">{m.email}</span> : null}
-          </td>
-          <td>{m.roleText}</td>
-          <td>{m.permissionsText}</td>
-          <td>
+          <Cell>
+            <span className="block font-medium [overflow-wrap:anywhere]">{m.name ?? <EmailText email={m.email} />}</span>
+            {m.name ? <EmailText email={m.email} className="block text-slate-600" /> : null}
+          </Cell>
+          <Cell label="Role">{m.roleText}</Cell>
+          <Cell label="Permissions">{m.permissionsText}</Cell>
+          <Cell label="Joined" className="whitespace-nowrap">
             <time dateTime={m.joinedIso}>{m.joinedText}</time>
-          </td>
+          </Cell>
           <td>
             <MemberRowActions
               slug={rights.slug}
               member={{ userId: m.userId, label: m.name ?? m.email, role: m.role, permissions: m.permissions }}
               isSelf={m.userId === rights.selfId}
+              leave={rights.leave}
               canEdit={m.can.edit}
               canRemove={m.can.remove}
               canMakeOwner={m.can.makeOwner}

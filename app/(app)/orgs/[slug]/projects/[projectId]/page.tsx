@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
-import { EmptyState, Table } from '@/components/ui/table'
+import { EmailText } from '@/components/ui/email-text'
+import { Cell, EmptyState, Table } from '@/components/ui/table'
 import { notFound } from 'next/navigation'
 import { getDb } from '@/db/client'
 import { NameDialog } from '@/components/form/name-dialog'
@@ -55,20 +56,20 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         </EmptyState>
       ) : (
         <Table className="mt-2" columns={[{ label: 'Member' }, { label: 'Access' }, ...(isAdmin ? [{ label: 'Actions', isHidden: true }] : [])]}>
-              {members.items.map((m) => (
-                <tr key={m.userId}>
-                  <td className="break-all">{m.name ?? m.email}</td>
-                  <td>{levelLabels[m.level]}</td>
-                  {isAdmin ? (
-                    <td>
-                      {m.userId === user.id ? null : (
-                        <AccessRowActions slug={org.slug} projectId={project.id} userId={m.userId} label={m.email} level={m.level} maxLevel={project.myLevel} />
-                      )}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </Table>
+          {members.items.map((m) => (
+            <tr key={m.userId}>
+              <Cell className="font-medium [overflow-wrap:anywhere]">{m.name ?? <EmailText email={m.email} />}</Cell>
+              <Cell label="Access">{levelLabels[m.level]}</Cell>
+              {isAdmin ? (
+                <Cell>
+                  {m.userId === user.id ? null : (
+                    <AccessRowActions slug={org.slug} projectId={project.id} userId={m.userId} label={m.email} level={m.level} maxLevel={project.myLevel} />
+                  )}
+                </Cell>
+              ) : null}
+            </tr>
+          ))}
+        </Table>
       )}
       {isAdmin ? (
         <div className="mt-6 rounded-lg border border-slate-200 bg-white p-4">

@@ -74,7 +74,7 @@ export function AccessRowActions({
   const canChange = options.some((o) => o.value === level)
   if (!canChange) return <span className="text-sm text-slate-600">Above your level</span>
   return (
-    <div className="flex flex-wrap items-center justify-end gap-2">
+    <div className="flex flex-wrap items-center gap-2 sm:justify-end">
       <label className="sr-only" htmlFor={`level-${userId}`}>
         Access level for {label}
       </label>

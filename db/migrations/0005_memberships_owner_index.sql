@@ -1,0 +1,1 @@
+CREATE INDEX "memberships_org_owner_idx" ON "memberships" USING btree ("organization_id") WHERE role = 'owner';
