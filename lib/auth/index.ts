@@ -7,6 +7,13 @@ import { getEnv } from '@/lib/env'
 import { safeCallbackUrl } from './callback-url'
 import { sendSignInEmail } from './sign-in-email'
 
+/** `url` as a path when it is on `baseUrl`'s origin (as typed, before normalisation), else `url` itself. */
+function sameOriginPath(url: string, baseUrl: string): string {
+  const origin = new URL(baseUrl).origin
+  if (!url.startsWith(`${origin}/`)) return url
+  return url.slice(origin.length)
+}
+
 export const EMAIL_PROVIDER_ID = 'email'
 export const MAGIC_LINK_MAX_AGE_SECONDS = 15 * 60
 
@@ -38,9 +45,10 @@ function buildConfig(): NextAuthConfig {
       },
     ],
     callbacks: {
+      // Auth.js hands over the callbackUrl of the emailed link, which anyone can edit: only a
+      // path of this origin that passes safeCallbackUrl is followed (issue 15, item 1).
       redirect({ url, baseUrl }) {
-        const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) || '/' : url
-        return new URL(safeCallbackUrl(path, baseUrl), baseUrl).href
+        return new URL(safeCallbackUrl(sameOriginPath(url, baseUrl), baseUrl), baseUrl).href
       },
       session({ session, user }) {
         session.user.id = user.id
