@@ -5,6 +5,7 @@ import { getDb } from '@/db/client'
 import { accounts, sessions, users, verificationTokens } from '@/db/schema'
 import { getEnv } from '@/lib/env'
 import { safeCallbackUrl } from './callback-url'
+import { withHashedSessions } from './hashed-session-adapter'
 import { sendSignInEmail } from './sign-in-email'
 
 /** `url` as a path when it is on `baseUrl`'s origin (as typed, before normalisation), else `url` itself. */
@@ -25,12 +26,14 @@ function buildConfig(): NextAuthConfig {
   return {
     secret: env.AUTH_SECRET,
     trustHost: true,
-    adapter: DrizzleAdapter(getDb(), {
-      usersTable: users,
-      accountsTable: accounts,
-      sessionsTable: sessions,
-      verificationTokensTable: verificationTokens,
-    }),
+    adapter: withHashedSessions(
+      DrizzleAdapter(getDb(), {
+        usersTable: users,
+        accountsTable: accounts,
+        sessionsTable: sessions,
+        verificationTokensTable: verificationTokens,
+      }),
+    ),
     session: { strategy: 'database' },
     pages: { signIn: '/login', verifyRequest: '/login/check-email', error: '/login/error' },
     providers: [
