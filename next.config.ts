@@ -1,21 +1,5 @@
 import type { NextConfig } from 'next'
-
-const isDev = process.env.NODE_ENV !== 'production'
-
-// Next injects inline scripts for hydration; without nonces (which would make every
-// page dynamic per request anyway) 'unsafe-inline' is needed for scripts and styles.
-const csp = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ''}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  `connect-src 'self'${isDev ? ' ws:' : ''}`,
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join('; ')
+import { NON_PAGE_CSP } from './lib/csp'
 
 const nextConfig: NextConfig = {
   // PGlite loads its WASM and data files from its package directory at run time.
@@ -28,11 +12,15 @@ const nextConfig: NextConfig = {
       {
         source: '/:path*',
         headers: [
-          { key: 'Content-Security-Policy', value: csp },
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'X-Frame-Options', value: 'DENY' },
           { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
         ],
+      },
+      {
+        // Pages get a policy with a fresh script nonce from proxy.ts; everything else this one.
+        source: '/:path((?:api|_next/static|_next/image)/.*|icon\\.svg|favicon\\.ico)',
+        headers: [{ key: 'Content-Security-Policy', value: NON_PAGE_CSP }],
       },
       {
         // The invitation link carries its token in the path: never leak it in a Referer.

@@ -26,6 +26,14 @@ describe('parseEnv', () => {
     expect(parseEnv({ ...production, DATABASE_PREPARED_STATEMENTS: 'off' }).DATABASE_PREPARED_STATEMENTS).toBe('off')
   })
 
+  it('trusts one proxy by default; takes 0 to 10, and refuses anything else with a message naming the variable', () => {
+    expect(parseEnv(production)).toMatchObject({ TRUSTED_PROXY_HOPS: 1 })
+    expect(parseEnv(production).SIGN_IN_GLOBAL_LIMIT).toBeUndefined()
+    expect(parseEnv({ ...production, TRUSTED_PROXY_HOPS: '0', SIGN_IN_GLOBAL_LIMIT: '1000' })).toMatchObject({ TRUSTED_PROXY_HOPS: 0, SIGN_IN_GLOBAL_LIMIT: 1000 })
+    for (const bad of ['-1', '11', '1.5', 'two']) expect(() => parseEnv({ ...production, TRUSTED_PROXY_HOPS: bad })).toThrow(/TRUSTED_PROXY_HOPS/)
+    expect(() => parseEnv({ ...production, SIGN_IN_GLOBAL_LIMIT: '0' })).toThrow(/SIGN_IN_GLOBAL_LIMIT must be at least 1/)
+  })
+
   it('refuses production without a secret or an email provider', () => {
     expect(() => parseEnv({ ...production, AUTH_SECRET: '' })).toThrow(/AUTH_SECRET is required in production/)
     expect(() => parseEnv({ ...production, RESEND_API_KEY: '' })).toThrow(/RESEND_API_KEY is required in production/)

@@ -34,6 +34,23 @@ const schema = z.object({
     emptyToUndefined,
     z.coerce.number({ message: 'INVITATION_RESEND_COOLDOWN_SECONDS must be a number of seconds' }).int().min(0).max(3600).default(60),
   ),
+  TRUSTED_PROXY_HOPS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'TRUSTED_PROXY_HOPS must be the number of proxies in front of the app (0 to 10)' })
+      .int('TRUSTED_PROXY_HOPS must be a whole number')
+      .min(0, 'TRUSTED_PROXY_HOPS must be 0 or more')
+      .max(10, 'TRUSTED_PROXY_HOPS must be at most 10')
+      .default(1),
+  ),
+  SIGN_IN_GLOBAL_LIMIT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'SIGN_IN_GLOBAL_LIMIT must be a number of emails' })
+      .int('SIGN_IN_GLOBAL_LIMIT must be a whole number')
+      .min(1, 'SIGN_IN_GLOBAL_LIMIT must be at least 1')
+      .optional(),
+  ),
 })
 
 export type Env = z.infer<typeof schema> & { AUTH_SECRET: string; isDevMailbox: boolean }

@@ -6,12 +6,18 @@ import { EMAIL_PROVIDER_ID, signIn } from '@/lib/auth'
 import { safeCallbackUrl } from '@/lib/auth/callback-url'
 import { formToObject, formValues } from '@/lib/actions/run-action'
 import { fail, type ActionState } from '@/lib/actions/state'
-import { consumeRateLimit, rateLimitKey, SIGN_IN_LIMITS } from '@/lib/data/rate-limits'
+import { consumeSignInBudget, type SignInLimit } from '@/lib/data/consume-sign-in-budget'
 import { getEnv } from '@/lib/env'
 import { clientIp } from '@/lib/request'
 import { signInSchema } from '@/lib/validations/auth'
 
-/** Public by nature (the caller is signed out): guarded by input validation and rate limits per address and per IP. */
+function refusal(limit: SignInLimit, retryAfterMs: number): string {
+  const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000))
+  const wait = `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
+  return limit === 'global' ? `Too many sign-in emails are being sent right now. ${wait}` : `Too many sign-in emails were requested. ${wait}`
+}
+
+/** Public by nature (the caller is signed out): guarded by input validation and the sign-in email limits. */
 export async function signInAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
   const values = formValues(formData)
   const parsed = signInSchema.safeParse(formToObject(formData))
@@ -19,15 +25,13 @@ export async function signInAction(_previous: ActionState, formData: FormData): 
     return { ...fail('Please correct the highlighted fields.', { email: [parsed.error.issues[0].message] }), values }
   }
   const { email, callbackUrl } = parsed.data
-  const db = getDb()
-  const ip = clientIp(await headers())
-  const byEmail = await consumeRateLimit(db, { key: rateLimitKey('sign-in:email', email), ...SIGN_IN_LIMITS.perEmail })
-  const byIp = byEmail.allowed ? await consumeRateLimit(db, { key: rateLimitKey('sign-in:ip', ip), ...SIGN_IN_LIMITS.perIp }) : byEmail
-  if (!byEmail.allowed || !byIp.allowed) {
-    const minutes = Math.max(1, Math.ceil(Math.max(byEmail.retryAfterMs, byIp.retryAfterMs) / 60_000))
-    const message = `Too many sign-in emails were requested. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
+  const env = getEnv()
+  const ip = clientIp(await headers(), env.TRUSTED_PROXY_HOPS)
+  const budget = await consumeSignInBudget(getDb(), { email, ip, globalLimit: env.SIGN_IN_GLOBAL_LIMIT })
+  if (!budget.allowed) {
+    const message = refusal(budget.limit, budget.retryAfterMs)
     return { ...fail(message, { email: [message] }), values }
   }
-  await signIn(EMAIL_PROVIDER_ID, { email, redirectTo: safeCallbackUrl(callbackUrl, getEnv().APP_URL) })
+  await signIn(EMAIL_PROVIDER_ID, { email, redirectTo: safeCallbackUrl(callbackUrl, env.APP_URL) })
   return { status: 'success' }
 }

@@ -32,6 +32,7 @@ export const accounts = pgTable(
 export const sessions = pgTable(
   'sessions',
   {
+    // The SHA-256 of the cookie's value (lib/data/session-token.ts), never the value itself.
     sessionToken: text('session_token').primaryKey(),
     userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     expires: timestamp('expires', { mode: 'date', withTimezone: true }).notNull(),

@@ -5,7 +5,15 @@ import { getDb } from '@/db/client'
 import { accounts, sessions, users, verificationTokens } from '@/db/schema'
 import { getEnv } from '@/lib/env'
 import { safeCallbackUrl } from './callback-url'
+import { withHashedSessions } from './hashed-session-adapter'
 import { sendSignInEmail } from './sign-in-email'
+
+/** `url` as a path when it is on `baseUrl`'s origin (as typed, before normalisation), else `url` itself. */
+function sameOriginPath(url: string, baseUrl: string): string {
+  const origin = new URL(baseUrl).origin
+  if (!url.startsWith(`${origin}/`)) return url
+  return url.slice(origin.length)
+}
 
 export const EMAIL_PROVIDER_ID = 'email'
 export const MAGIC_LINK_MAX_AGE_SECONDS = 15 * 60
@@ -18,12 +26,14 @@ function buildConfig(): NextAuthConfig {
   return {
     secret: env.AUTH_SECRET,
     trustHost: true,
-    adapter: DrizzleAdapter(getDb(), {
-      usersTable: users,
-      accountsTable: accounts,
-      sessionsTable: sessions,
-      verificationTokensTable: verificationTokens,
-    }),
+    adapter: withHashedSessions(
+      DrizzleAdapter(getDb(), {
+        usersTable: users,
+        accountsTable: accounts,
+        sessionsTable: sessions,
+        verificationTokensTable: verificationTokens,
+      }),
+    ),
     session: { strategy: 'database' },
     pages: { signIn: '/login', verifyRequest: '/login/check-email', error: '/login/error' },
     providers: [
@@ -38,9 +48,10 @@ function buildConfig(): NextAuthConfig {
       },
     ],
     callbacks: {
+      // Auth.js hands over the callbackUrl of the emailed link, which anyone can edit: only a
+      // path of this origin that passes safeCallbackUrl is followed (issue 15, item 1).
       redirect({ url, baseUrl }) {
-        const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) || '/' : url
-        return new URL(safeCallbackUrl(path, baseUrl), baseUrl).href
+        return new URL(safeCallbackUrl(sameOriginPath(url, baseUrl), baseUrl), baseUrl).href
       },
       session({ session, user }) {
         session.user.id = user.id

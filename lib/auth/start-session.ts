@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { cookies } from 'next/headers'
 import { getDb } from '@/db/client'
 import { sessions } from '@/db/schema'
+import { hashSessionToken } from '@/lib/data/session-token'
 import { SESSION_MAX_AGE_MS } from '@/lib/data/viewer'
 import { sessionCookie } from './session-cookie'
 
@@ -15,7 +16,7 @@ export async function startSession(userId: string): Promise<void> {
   const { name, isSecure } = sessionCookie()
   const sessionToken = randomBytes(32).toString('base64url')
   const expires = new Date(Date.now() + SESSION_MAX_AGE_MS)
-  await getDb().insert(sessions).values({ sessionToken, userId, expires })
+  await getDb().insert(sessions).values({ sessionToken: hashSessionToken(sessionToken), userId, expires })
   const jar = await cookies()
   jar.set(name, sessionToken, {
     httpOnly: true,

@@ -11,6 +11,7 @@ import { createInvitations, expireInvitations, listPendingInvitations } from './
 import { listMembers } from './members'
 import { countSeatsUsed } from './organizations'
 import { getViewer } from './viewer'
+import { hashSessionToken } from './session-token'
 import { deliverDueEmails, enqueueEmails } from '@/lib/email/outbox'
 import type { EmailTransport } from '@/lib/email/transport'
 
@@ -218,7 +219,7 @@ describe('the statements the data layer sends, planned as prepared statements (g
 
   beforeAll(async () => {
     await t.db.execute(sql.raw(`insert into memberships (organization_id, user_id, role) values ('${ORG}', '${INVITER}', 'owner') on conflict do nothing`))
-    await t.db.execute(sql.raw(`insert into sessions (session_token, user_id, expires) values ('explain-session-token-0000000000000000', '${INVITEE}', now() + interval '1 day') on conflict do nothing`))
+    await t.db.execute(sql.raw(`insert into sessions (session_token, user_id, expires) values ('${hashSessionToken('explain-session-token-0000000000000000')}', '${INVITEE}', now() + interval '1 day') on conflict do nothing`))
   })
 
   it('the Members tab lists (invitations and members, first and later pages) read their indexes, in order', async (ctx) => {

@@ -9,6 +9,9 @@ const MINUTE = 60_000
 export const SIGN_IN_LIMITS = {
   perEmail: { limit: 5, windowMs: 15 * MINUTE },
   perIp: { limit: 20, windowMs: 15 * MINUTE },
+  // All addresses together (SIGN_IN_GLOBAL_LIMIT overrides the number): whoever holds many
+  // addresses and client addresses still cannot make the app send mail without bound.
+  global: { limit: 200, windowMs: 15 * MINUTE },
 } as const
 
 export interface RateLimitResult {

@@ -7,6 +7,7 @@ import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { createInvitations } from './invitations'
 import { config, createWorld, uniqueEmail } from './invitations.test-support'
+import { hashSessionToken } from './session-token'
 import { getSessionUser, getViewer, SESSION_MAX_AGE_MS, SESSION_UPDATE_AGE_MS } from './viewer'
 
 let t: TestDb
@@ -19,12 +20,12 @@ const DAY = 24 * 60 * 60 * 1000
 
 async function sessionFor(userId: string, expires = new Date(Date.now() + SESSION_MAX_AGE_MS)) {
   const token = randomBytes(32).toString('base64url')
-  await t.db.insert(sessions).values({ sessionToken: token, userId, expires })
+  await t.db.insert(sessions).values({ sessionToken: hashSessionToken(token), userId, expires })
   return token
 }
 
 async function expiresOf(token: string) {
-  const [row] = await t.db.select({ expires: sessions.expires }).from(sessions).where(eq(sessions.sessionToken, token))
+  const [row] = await t.db.select({ expires: sessions.expires }).from(sessions).where(eq(sessions.sessionToken, hashSessionToken(token)))
   return row.expires
 }
 

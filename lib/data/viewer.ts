@@ -3,6 +3,7 @@ import { and, eq, gt } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { sessions, users } from '@/db/schema'
 import { openInvitationsSelection, readOpenInvitations, type OpenInvitation } from './invitations'
+import { hashSessionToken } from './session-token'
 import { notificationsSelection, readNotifications, type NotificationRow } from './notifications'
 
 /** How long a session lives, and how often its expiry moves forward (Auth.js's maxAge and updateAge). */
@@ -31,12 +32,12 @@ const isPlausibleToken = (token: string) => token.length > 0 && token.length <= 
  * Moves an active session's expiry forward at most once a day, as Auth.js does for database
  * sessions: one more statement on the first request of the day, none on the others.
  */
-async function touchSession(db: Db, token: string, expires: Date, now: Date) {
+async function touchSession(db: Db, tokenHash: string, expires: Date, now: Date) {
   if (expires.getTime() - SESSION_MAX_AGE_MS + SESSION_UPDATE_AGE_MS > now.getTime()) return
   await db
     .update(sessions)
     .set({ expires: new Date(now.getTime() + SESSION_MAX_AGE_MS) })
-    .where(and(eq(sessions.sessionToken, token), gt(sessions.expires, now)))
+    .where(and(eq(sessions.sessionToken, tokenHash), gt(sessions.expires, now)))
 }
 
 const sessionUserFields = { id: users.id, email: users.email, name: users.name, expires: sessions.expires }
@@ -44,13 +45,14 @@ const sessionUserFields = { id: users.id, email: users.email, name: users.name, 
 /** The user of an unexpired session, or null: one query on the sessions primary key. */
 export async function getSessionUser(db: Db, { token, now = new Date() }: { token: string; now?: Date }): Promise<SessionUser | null> {
   if (!isPlausibleToken(token)) return null
+  const tokenHash = hashSessionToken(token)
   const [row] = await db
     .select(sessionUserFields)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.sessionToken, token), gt(sessions.expires, now)))
+    .where(and(eq(sessions.sessionToken, tokenHash), gt(sessions.expires, now)))
   if (!row) return null
-  await touchSession(db, token, row.expires, now)
+  await touchSession(db, tokenHash, row.expires, now)
   return { id: row.id, email: row.email, name: row.name }
 }
 
@@ -61,12 +63,13 @@ export async function getSessionUser(db: Db, { token, now = new Date() }: { toke
  */
 export async function getViewer(db: Db, { token, now = new Date() }: { token: string; now?: Date }): Promise<Viewer | null> {
   if (!isPlausibleToken(token)) return null
+  const tokenHash = hashSessionToken(token)
   const [row] = await db
     .select({ ...sessionUserFields, ...openInvitationsSelection(now, BELL_LIMIT), ...notificationsSelection(BELL_LIMIT) })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.sessionToken, token), gt(sessions.expires, now)))
+    .where(and(eq(sessions.sessionToken, tokenHash), gt(sessions.expires, now)))
   if (!row) return null
-  await touchSession(db, token, row.expires, now)
+  await touchSession(db, tokenHash, row.expires, now)
   return { user: { id: row.id, email: row.email, name: row.name }, open: readOpenInvitations(row), updates: readNotifications(row) }
 }

@@ -13,7 +13,7 @@ import { memberships } from '@/db/schema'
 import { queryCounter } from '@/db/client'
 import { formToObject } from '@/lib/actions/run-action'
 import type { ActionState } from '@/lib/actions/state'
-import { consumeRateLimit, rateLimitKey, SIGN_IN_LIMITS } from '@/lib/data/rate-limits'
+import { consumeSignInBudget } from '@/lib/data/consume-sign-in-budget'
 import { ALL_PERMISSIONS } from '@/lib/permissions'
 import { isValidEmail } from '@/lib/validations/common'
 import { signInSchema } from '@/lib/validations/auth'
@@ -442,7 +442,7 @@ describe('fuzzing every action’s input', () => {
     const signIn = async (fd: FormData): Promise<ActionState> => {
       const parsed = signInSchema.safeParse(formToObject(fd))
       if (!parsed.success) return { status: 'error', message: 'Please correct the highlighted fields.', fieldErrors: { email: [parsed.error.issues[0].message] } }
-      const r = await consumeRateLimit(t.db, { key: rateLimitKey('sign-in:email', parsed.data.email), ...SIGN_IN_LIMITS.perEmail })
+      const r = await consumeSignInBudget(t.db, { email: parsed.data.email, ip: '203.0.113.1' })
       return r.allowed ? { status: 'success' } : { status: 'error', message: 'Too many sign-in emails were requested.' }
     }
     await fc.assert(

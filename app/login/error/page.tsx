@@ -9,6 +9,11 @@ const messages: Record<string, { title: string; body: string }> = {
     body: 'Sign-in links work once and expire after 15 minutes. Ask for a new one.',
   },
   AccessDenied: { title: 'Sign-in was refused', body: 'This address may not sign in.' },
+  // The callback was opened from another site (app/api/auth/[...nextauth]/route.ts); the link was not used.
+  CrossSite: {
+    title: 'Open the sign-in link from your email again',
+    body: 'A sign-in link works only when opened from its email, and this one came from another website, so nothing changed. If you asked for it, open the link in your email again.',
+  },
 }
 
 export default async function SignInErrorPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
