@@ -166,6 +166,7 @@ test.describe('what the screen shows is what happens', () => {
     // Resend: said next to the button.
     await admin.getByRole('button', { name: `Resend invitation to ${invitee}` }).click()
     await expect(pendingRow(admin, invitee).getByRole('alert')).toHaveText(UNREACHABLE)
+    await expectAccessible(admin)
 
     // Create project keeps the name typed.
     await admin.goto(`/orgs/${slug}`)
@@ -176,6 +177,7 @@ test.describe('what the screen shows is what happens', () => {
     await expect(create.getByText(UNREACHABLE)).toBeVisible()
     await expect(create.getByLabel('Project name')).toHaveValue('Hermes')
     await expect(admin.getByRole('heading', { level: 1, name: orgName })).toBeVisible()
+    await expectAccessible(admin)
 
     // With the network back, the same dialog goes through.
     await admin.unrouteAll()
