@@ -182,7 +182,10 @@ test.describe('invitations after joining: edit, re-invite, seat limit', () => {
     await owner.getByLabel('Seat limit').fill('')
     await owner.getByRole('button', { name: 'Save seat limit' }).click()
     await expect(owner.getByRole('status').filter({ hasText: 'Seat limit removed.' })).toBeVisible()
+    // A reopened dialog starts clean (issue 14): the address is entered again.
     await owner.getByRole('button', { name: 'Invite Member' }).click()
+    await expect(dialog.getByLabel('Email address')).toHaveValue('')
+    await dialog.getByLabel('Email address').fill(memberEmail)
     await dialog.getByRole('checkbox', { name: 'View members' }).check()
     await dialog.getByRole('button', { name: 'Invite', exact: true }).click()
     await expect(dialog.getByText(`${memberEmail}: invited`)).toBeVisible()

@@ -314,6 +314,12 @@ test.describe('what the screen says is what happens', () => {
     await expect(prompt).toContainText('No longer valid')
     await expect(prompt.getByRole('button', { name: 'Accept' })).toHaveCount(0)
     await expectAccessible(page)
+    // The bell says the same.
+    await page.getByRole('button', { name: /^Notifications/ }).click()
+    const bellItem = page.locator('header').getByRole('region', { name: `Invitation to join ${orgName}` })
+    await expect(bellItem).toContainText('No longer valid')
+    await expect(bellItem.getByRole('button', { name: 'Accept' })).toHaveCount(0)
+    await expectAccessible(page)
     const link = linkIn(await waitForEmail(invitee, /invited you to join/), INVITE_LINK)
     await page.goto(link)
     await expect(page.getByRole('heading', { level: 1, name: 'This invitation is no longer valid' })).toBeVisible()

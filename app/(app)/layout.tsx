@@ -14,7 +14,6 @@ export default async function SignedInLayout({ children }: { children: React.Rea
         <AppHeader user={viewer.user}>
           <NotificationBell
             total={viewer.open.total}
-            // inviterCanGrant: false when Accept would be refused (the inviter lost the right); the bell should say the invitation is no longer valid.
             invitations={viewer.open.items.map((inv) => ({ id: inv.id, orgName: inv.organization.name, inviter: inviterLabel(inv.inviter), inviterCanGrant: inv.inviterCanGrant }))}
             unread={viewer.updates.unread}
             notifications={viewer.updates.items.map((n) => ({

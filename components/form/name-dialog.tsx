@@ -1,11 +1,12 @@
 'use client'
 
-import { useActionState, useEffect, useId, useRef } from 'react'
+import { useEffect, useId, useRef } from 'react'
 import { TextField } from '@/components/form/text-field'
 import { FormMessage } from '@/components/form/form-message'
 import { Button, SubmitButton } from '@/components/ui/button'
 import { useToast } from '@/components/ui/toaster'
-import { idleState, type ActionState } from '@/lib/actions/state'
+import { useFormAction } from './use-form-action'
+import type { ActionState } from '@/lib/actions/state'
 
 /** A button that opens a dialog with one name field: "Create organization", "Create project". */
 export function NameDialog({
@@ -31,7 +32,7 @@ export function NameDialog({
 }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const titleId = useId()
-  const [state, formAction] = useActionState(action, idleState)
+  const [state, form] = useFormAction(action)
   const toast = useToast()
 
   useEffect(() => {
@@ -45,7 +46,7 @@ export function NameDialog({
         {title}
       </Button>
       <dialog ref={dialog} aria-labelledby={titleId} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl">
-        <form action={formAction} noValidate className="space-y-4 p-6">
+        <form {...form} noValidate className="space-y-4 p-6">
           <h2 id={titleId} className="text-lg font-semibold">
             {title}
           </h2>

@@ -247,7 +247,6 @@ export function authActionLike<S extends z.ZodType, Data = unknown>(schema: S, h
   return (formData: FormData, getUser: GetUser): Promise<ActionState<Data>> => runAction(schema, formData, getUser, handler)
 }
 
-const respondWithRedirect = respondSchema.extend({ then: z.enum(['stay', 'org']).optional() })
 
 /** The form of grantProjectAccessAction (app/(app)/orgs/[slug]/projects/[projectId]/actions.ts, where it is not exported). */
 export const grantByEmailSchema = projectRefSchema.extend({
@@ -373,13 +372,12 @@ export function actions(db: Db, cfg: { appUrl: string; ttlDays: number; cooldown
       return ok()
     }),
     // app/(app)/invitations/actions.ts
-    acceptInvitation: authActionLike(respondWithRedirect, async ({ invitationId, then }, user) => {
+    acceptInvitation: authActionLike(respondSchema, async ({ invitationId }, user) => {
       const result = await acceptInvitation(db, { invitationId, userId: user.id })
       if (!result.ok) return fail(result.message)
-      if (then === 'org') return ok(`redirect:/orgs/${result.organization.slug}`)
-      return ok(`You joined ${result.organization.name}.`)
+      return ok(`You joined ${result.organization.name}.`, { slug: result.organization.slug })
     }),
-    declineInvitation: authActionLike(respondWithRedirect, async ({ invitationId }, user) => {
+    declineInvitation: authActionLike(respondSchema, async ({ invitationId }, user) => {
       const result = await declineInvitation(db, { invitationId, userId: user.id })
       if (!result.ok) return fail(result.message)
       return ok('Invitation declined.')

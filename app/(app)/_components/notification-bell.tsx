@@ -10,6 +10,8 @@ export interface BellInvitation {
   id: string
   orgName: string
   inviter: string
+  /** False when Accept would be refused: the inviter can no longer grant what is offered. */
+  inviterCanGrant: boolean
 }
 
 export interface BellNotification {
@@ -44,6 +46,10 @@ export function NotificationBell({
   const [, markRead] = useAnnouncedAction(markNotificationsReadAction)
   const isHydrated = useIsHydrated()
   const panelId = useId()
+  const headingId = `${panelId}-heading`
+  // On phones the panel spans the screen below the button (fixed, so it never depends on where
+  // the bell sits in the header); from the small breakpoint it hangs from the bell.
+  const [top, setTop] = useState(64)
   const root = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
 
@@ -55,14 +61,18 @@ export function NotificationBell({
         button.current?.focus()
       }
     }
-    function onClick(e: MouseEvent) {
+    // A click or focus outside closes it: tabbing out must not leave it open over the page.
+    // (An answered item leaving the panel moves focus to no element, which closes nothing.)
+    function onOutside(e: Event) {
       if (!root.current?.contains(e.target as Node)) setOpen(false)
     }
     document.addEventListener('keydown', onKey)
-    document.addEventListener('mousedown', onClick)
+    document.addEventListener('mousedown', onOutside)
+    document.addEventListener('focusin', onOutside)
     return () => {
       document.removeEventListener('keydown', onKey)
-      document.removeEventListener('mousedown', onClick)
+      document.removeEventListener('mousedown', onOutside)
+      document.removeEventListener('focusin', onOutside)
     }
   }, [isOpen])
 
@@ -71,6 +81,7 @@ export function NotificationBell({
 
   function toggle() {
     const opening = !isOpen
+    if (opening && button.current) setTop(Math.round(button.current.getBoundingClientRect().bottom + 8))
     setOpen(opening)
     // Opening the bell is reading it: the accepted/declined notices are marked read.
     if (opening && unread > 0) markRead({})
@@ -94,8 +105,15 @@ export function NotificationBell({
           </span>
         ) : null}
       </button>
-      <div id={panelId} hidden={!isOpen} className="absolute right-0 z-40 mt-2 w-96 max-w-[90vw] rounded-lg border border-slate-200 bg-white p-4 shadow-xl">
-        <h2 className="text-sm font-semibold text-slate-900">Open invitations</h2>
+      <div
+        id={panelId}
+        hidden={!isOpen}
+        style={{ '--bell-top': `${top}px` } as React.CSSProperties}
+        className="fixed inset-x-2 top-(--bell-top) z-40 max-h-[calc(100dvh-var(--bell-top)-0.5rem)] overflow-y-auto rounded-lg border border-slate-200 bg-white p-4 shadow-xl sm:absolute sm:inset-x-auto sm:top-full sm:right-0 sm:mt-2 sm:max-h-[80vh] sm:w-96"
+      >
+        <h2 id={headingId} tabIndex={-1} className="text-sm font-semibold text-slate-900">
+          Open invitations
+        </h2>
         {invitations.length === 0 ? (
           <p className="mt-2 text-sm text-slate-700">No open invitations. When someone invites you to an organization, it shows up here.</p>
         ) : (
@@ -106,9 +124,15 @@ export function NotificationBell({
                   <p className="text-sm text-slate-800">
                     <strong>{inv.inviter}</strong> invited you to join <strong>{inv.orgName}</strong>.
                   </p>
-                  <div className="mt-2">
-                    <RespondButtons invitationId={inv.id} />
-                  </div>
+                  {inv.inviterCanGrant ? (
+                    <div className="mt-2">
+                      <RespondButtons invitationId={inv.id} focusAfter={{ accept: [headingId], decline: [headingId] }} />
+                    </div>
+                  ) : (
+                    <p className="mt-2 text-sm font-medium text-red-800">
+                      No longer valid: the person who invited you can no longer grant this access. Ask an admin of {inv.orgName} to invite you again.
+                    </p>
+                  )}
                 </section>
               </li>
             ))}

@@ -14,6 +14,9 @@ import { createOrganizationAction } from './actions'
 
 export const metadata: Metadata = { title: 'Dashboard' }
 
+// After an answer, focus goes to where the joined organization is listed, or to the invitations left.
+const focusAfterAnswer = { accept: ['overview-heading'], decline: ['invitations-heading', 'overview-heading'] }
+
 export default async function DashboardPage() {
   const { user, open } = await requireViewer('/dashboard')
   const orgs = await listMyOrganizations(getDb(), { userId: user.id })
@@ -22,7 +25,7 @@ export default async function DashboardPage() {
       <h1 className="text-2xl font-semibold">Dashboard</h1>
       {open.items.length > 0 ? (
         <section aria-labelledby="invitations-heading" className="mt-6">
-          <h2 id="invitations-heading" className="text-lg font-semibold">
+          <h2 id="invitations-heading" tabIndex={-1} className="text-lg font-semibold">
             Invitations
           </h2>
           <ul className="mt-3 space-y-3">
@@ -43,7 +46,7 @@ export default async function DashboardPage() {
                   </p>
                   {inv.inviterCanGrant ? (
                     <div className="mt-3">
-                      <RespondButtons invitationId={inv.id} />
+                      <RespondButtons invitationId={inv.id} focusAfter={focusAfterAnswer} />
                     </div>
                   ) : (
                     // Accept would be refused (acceptInvitation checks the inviter's rights again), so it is not offered.
@@ -60,7 +63,7 @@ export default async function DashboardPage() {
       ) : null}
       <section aria-labelledby="overview-heading" className="mt-8">
         <div className="flex items-center justify-between gap-4">
-          <h2 id="overview-heading" className="text-lg font-semibold">
+          <h2 id="overview-heading" tabIndex={-1} className="text-lg font-semibold">
             Organization Overview
           </h2>
           <NameDialog

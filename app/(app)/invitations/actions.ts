@@ -1,7 +1,6 @@
 'use server'
 
 import { redirect } from 'next/navigation'
-import { z } from 'zod'
 import { getDb } from '@/db/client'
 import { signOut } from '@/lib/auth'
 import { getActionUser } from '@/lib/auth/session'
@@ -11,18 +10,19 @@ import { fail, ok, type ActionState } from '@/lib/actions/state'
 import { acceptInvitation, claimInvitationForNewUser, declineInvitation } from '@/lib/data/invitations'
 import { isWellFormedToken, respondSchema } from '@/lib/validations/invitation'
 
-const respondWithRedirect = respondSchema.extend({ then: z.enum(['stay', 'org']).optional() })
-
-/** Only the signed-in user whose address was invited may accept; the data layer checks it in the transaction. */
-export const acceptInvitationAction = authAction(respondWithRedirect, async ({ invitationId, then }, { user }) => {
+/**
+ * Only the signed-in user whose address was invited may accept; the data layer checks it in the
+ * transaction. The caller refreshes the page after a success (useAnnouncedAction), header and bell
+ * included; from the emailed link it goes to the organization (`data.slug`) and announces the
+ * join there: a redirect from here would keep the header of the link page, bell and all (issue 14).
+ */
+export const acceptInvitationAction = authAction(respondSchema, async ({ invitationId }, { user }) => {
   const result = await acceptInvitation(getDb(), { invitationId, userId: user.id })
   if (!result.ok) return fail(result.message)
-  // The caller refreshes the page after a success (useAnnouncedAction); "then: org" goes there.
-  if (then === 'org') redirect(`/orgs/${result.organization.slug}`)
-  return ok(`You joined ${result.organization.name}.`)
+  return ok(`You joined ${result.organization.name}.`, { slug: result.organization.slug })
 })
 
-export const declineInvitationAction = authAction(respondWithRedirect, async ({ invitationId }, { user }) => {
+export const declineInvitationAction = authAction(respondSchema, async ({ invitationId }, { user }) => {
   const result = await declineInvitation(getDb(), { invitationId, userId: user.id })
   if (!result.ok) return fail(result.message)
   return ok('Invitation declined.')

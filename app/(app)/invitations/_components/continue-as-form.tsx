@@ -1,15 +1,14 @@
 'use client'
 
-import { useActionState } from 'react'
 import { FormMessage } from '@/components/form/form-message'
 import { SubmitButton } from '@/components/ui/button'
-import { idleState } from '@/lib/actions/state'
+import { useFormAction } from '@/components/form/use-form-action'
 import { continueAsInvitedAction } from '../actions'
 
 export function ContinueAsForm({ token, email }: { token: string; email: string }) {
-  const [state, action] = useActionState(continueAsInvitedAction, idleState)
+  const [state, form] = useFormAction(continueAsInvitedAction)
   return (
-    <form action={action} className="space-y-3">
+    <form {...form} className="space-y-3">
       <input type="hidden" name="token" value={token} />
       <SubmitButton pendingText="Continuing…">Continue as {email}</SubmitButton>
       <FormMessage state={state} />

@@ -1,10 +1,12 @@
 'use client'
 
-import { useId, useState } from 'react'
+import { useId, useRef, useState } from 'react'
 import { Button } from '@/components/ui/button'
 import { ConfirmButton } from '@/components/ui/confirm-button'
-import { useAnnouncedAction } from '@/components/ui/use-announced-action'
+import { focusWhenGone } from '@/components/ui/focus-when-gone'
+import { isUnreachable, useAnnouncedAction } from '@/components/ui/use-announced-action'
 import { useModal } from '@/components/ui/use-modal'
+import type { ActionState } from '@/lib/actions/state'
 import { resendInvitationAction, revokeInvitationAction, updateInvitationAction } from '../actions'
 import { AccessFields, accessFields, type AccessValue, type GrantableProject } from './access-fields'
 
@@ -33,6 +35,8 @@ export function InvitationRowActions({
   const [isSaving, save] = useAnnouncedAction(updateInvitationAction)
   const [value, setValue] = useState(access)
   const [error, setError] = useState<string | null>(null)
+  const [failure, setFailure] = useState<string | null>(null)
+  const root = useRef<HTMLDivElement>(null)
   const editor = useModal()
   const titleId = useId()
   const fields = { slug, invitationId }
@@ -44,8 +48,20 @@ export function InvitationRowActions({
       .map((id) => ({ id, name: projectNames[id] ?? 'Project', maxLevel: access.projects[id] })),
   ]
 
+  // A revoked row leaves the list: focus goes to the next row's first button (or the one before),
+  // else to the section's heading, not to the page body.
+  function afterRevoke(done: (result?: ActionState<unknown>) => void) {
+    const row = root.current?.closest('tr, li')
+    const neighbour = row?.nextElementSibling ?? row?.previousElementSibling
+    const heading = row?.closest('section')?.querySelector<HTMLElement>('h2, h3')
+    return (result: ActionState<unknown>) => {
+      done(result)
+      if (result.status === 'success' && row) focusWhenGone(row, () => (neighbour?.isConnected ? neighbour.querySelector('button') : null) ?? heading)
+    }
+  }
+
   return (
-    <div className="flex flex-wrap justify-end gap-2">
+    <div ref={root} className="flex flex-wrap justify-end gap-2">
       <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit invitation to ${email}`}>
         Edit
       </Button>
@@ -83,7 +99,17 @@ export function InvitationRowActions({
         </form>
       </dialog>
       ) : null}
-      <Button variant="secondary" onClick={() => resend(fields)} disabled={isResending} aria-label={`Resend invitation to ${email}`}>
+      {/* aria-disabled, not disabled, while working: a disabled button drops focus to the page body. */}
+      <Button
+        variant="secondary"
+        onClick={() => {
+          if (isResending) return
+          setFailure(null)
+          resend(fields, (result) => setFailure(isUnreachable(result) ? (result.message ?? null) : null))
+        }}
+        aria-disabled={isResending || undefined}
+        aria-label={`Resend invitation to ${email}`}
+      >
         {isResending ? 'Resending…' : 'Resend'}
       </Button>
       <ConfirmButton
@@ -93,10 +119,15 @@ export function InvitationRowActions({
         confirmLabel="Revoke invitation"
         pendingLabel="Revoking…"
         isPending={isRevoking}
-        onConfirm={(close) => revoke(fields, close)}
+        onConfirm={(done) => revoke(fields, afterRevoke(done))}
       >
         The invitation to <strong className="break-all">{email}</strong> stops working at once. You can invite them again later.
       </ConfirmButton>
+      {failure ? (
+        <p role="alert" className="w-full text-right text-sm text-red-700">
+          {failure}
+        </p>
+      ) : null}
     </div>
   )
 }
