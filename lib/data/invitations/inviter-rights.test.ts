@@ -7,6 +7,7 @@ import { createUser } from '@/test/factories'
 import { acceptInvitation, createInvitations, getInvitationByToken, listOpenInvitationsForUser, listPendingInvitations } from '../invitations'
 import { addMember, addProject, config, createWorld, setProjectLevel, tokenOfEmail, uniqueEmail } from '../invitations.test-support'
 import { getViewer } from '../viewer'
+import { hashSessionToken } from '../session-token'
 
 // Issue 14: an invitation whose inviter lost the right to grant it is shown as no longer valid to
 // the invitee (Dashboard and bell, link page) and flagged to admins, by the same rule accept enforces.
@@ -22,7 +23,7 @@ type World = Awaited<ReturnType<typeof createWorld>>
 /** The page header's read (the bell) for this user, through a session as a page makes it. */
 async function headerOf(userId: string) {
   const token = randomBytes(32).toString('base64url')
-  await t.db.insert(sessions).values({ sessionToken: token, userId, expires: new Date(Date.now() + 60 * 60_000) })
+  await t.db.insert(sessions).values({ sessionToken: hashSessionToken(token), userId, expires: new Date(Date.now() + 60 * 60_000) })
   return getViewer(t.db, { token })
 }
 
