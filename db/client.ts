@@ -11,6 +11,9 @@ import * as schema from './schema'
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
 
+/** Where PGlite keeps the app's data when neither DATABASE_URL nor PGLITE_DIR is set. */
+export const DEFAULT_PGLITE_DIR = path.join(process.cwd(), '.data', 'pglite')
+
 export interface DbHandle {
   db: Db
   kind: 'pg' | 'pglite'
@@ -102,23 +105,4 @@ function countPgliteTransactions(client: PGlite) {
       throw err
     }
   }
-}
-
-const globalForDb = globalThis as unknown as { __appDb?: DbHandle }
-
-/** The app's one database handle, made on first use (never at build time). */
-export function getDbHandle(): DbHandle {
-  if (!globalForDb.__appDb) {
-    globalForDb.__appDb = openDb({
-      databaseUrl: process.env.DATABASE_URL || undefined,
-      // Off for a pooler that cannot keep named statements (PgBouncer before 1.21 in transaction mode).
-      preparedStatements: process.env.DATABASE_PREPARED_STATEMENTS !== 'off',
-      dataDir: process.env.PGLITE_DIR || path.join(process.cwd(), '.data', 'pglite'),
-    })
-  }
-  return globalForDb.__appDb
-}
-
-export function getDb(): Db {
-  return getDbHandle().db
 }

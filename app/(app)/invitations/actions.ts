@@ -2,7 +2,7 @@
 
 import { redirect } from 'next/navigation'
 import { z } from 'zod'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { signOut } from '@/lib/auth'
 import { getActionUser } from '@/lib/auth/session'
 import { startSession } from '@/lib/auth/start-session'
