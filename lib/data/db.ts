@@ -11,7 +11,6 @@ export function getDbHandle(): DbHandle {
     const env = getEnv()
     globalForDb.__appDb = openDb({
       databaseUrl: env.DATABASE_URL,
-      preparedStatements: env.DATABASE_PREPARED_STATEMENTS === 'on',
       dataDir: env.PGLITE_DIR ?? DEFAULT_PGLITE_DIR,
     })
   }
