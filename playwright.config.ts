@@ -3,7 +3,7 @@ import { defineConfig, devices } from '@playwright/test'
 
 const port = Number(process.env.E2E_PORT ?? 3100)
 const fakeResendPort = Number(process.env.FAKE_RESEND_PORT ?? 3199)
-// Set by scripts/two-instances.mjs: the servers (two app instances behind a round-robin proxy) run already.
+// Set by scripts/two-instances.ts: the servers (two app instances behind a round-robin proxy) run already.
 const externalUrl = process.env.E2E_EXTERNAL_URL
 export const appUrl = externalUrl ?? `http://localhost:${port}`
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)

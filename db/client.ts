@@ -1,7 +1,6 @@
 import path from 'node:path'
-import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
-import { Client, Pool } from 'pg'
+import { Pool } from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -10,6 +9,9 @@ import type { Logger } from 'drizzle-orm/logger'
 import * as schema from './schema'
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
+
+/** Where PGlite keeps the app's data when neither DATABASE_URL nor PGLITE_DIR is set. */
+export const DEFAULT_PGLITE_DIR = path.join(process.cwd(), '.data', 'pglite')
 
 export interface DbHandle {
   db: Db
@@ -36,47 +38,10 @@ const countingLogger: Logger = {
   },
 }
 
-/**
- * Distinct statements a connection keeps prepared; past this, statements go unnamed (parsed and
- * planned each time). The app sends a few dozen shapes; lists of ids (IN with one parameter each)
- * make more, and each prepared statement holds server memory, so the number is bounded.
- */
-export const MAX_PREPARED_PER_CONNECTION = 200
-const isPreparable = /^\s*(select|insert|update|delete|with)\b/i
-
-/**
- * A pg client that names every data statement after a hash of its text, so each connection parses
- * it once and Postgres can keep its plan: the queries of a page are few and always the same text,
- * and planning them cost more than running them (about 1 ms of the session query's 1.3 ms).
- * Values stay parameters; only the text is the key.
- */
-export class PreparingClient extends Client {
-  private readonly prepared = new Set<string>()
-
-  // pg's overloads are many; every call form passes through with a name added to a text query.
-  query(...args: unknown[]): never {
-    const [config] = args
-    const text = typeof config === 'string' ? config : (config as { text?: unknown; name?: unknown; submit?: unknown } | null)?.text
-    const isNamed = typeof config === 'object' && config !== null && ('name' in config || 'submit' in config) && (config as { name?: unknown }).name
-    if (typeof text === 'string' && !isNamed && isPreparable.test(text)) {
-      const name = `s_${createHash('sha1').update(text).digest('base64url')}`
-      if (this.prepared.has(name) || this.prepared.size < MAX_PREPARED_PER_CONNECTION) {
-        this.prepared.add(name)
-        args[0] = typeof config === 'string' ? { text, name } : { ...(config as object), name }
-      }
-    }
-    return (Client.prototype.query as (...a: unknown[]) => never).apply(this, args)
-  }
-}
-
 /** A pg pool when a URL is given, PGlite (in `dataDir`, or in memory) otherwise. */
-export function openDb(options: { databaseUrl?: string; dataDir?: string; poolSize?: number; preparedStatements?: boolean }): DbHandle {
+export function openDb(options: { databaseUrl?: string; dataDir?: string; poolSize?: number }): DbHandle {
   if (options.databaseUrl) {
-    const pool = new Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      ...(options.preparedStatements === false ? {} : { Client: PreparingClient }),
-    })
+    const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 })
     return { db: drizzlePg(pool, { schema, logger: countingLogger }) as unknown as Db, kind: 'pg', pool, close: () => pool.end() }
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true })
@@ -102,23 +67,4 @@ function countPgliteTransactions(client: PGlite) {
       throw err
     }
   }
-}
-
-const globalForDb = globalThis as unknown as { __appDb?: DbHandle }
-
-/** The app's one database handle, made on first use (never at build time). */
-export function getDbHandle(): DbHandle {
-  if (!globalForDb.__appDb) {
-    globalForDb.__appDb = openDb({
-      databaseUrl: process.env.DATABASE_URL || undefined,
-      // Off for a pooler that cannot keep named statements (PgBouncer before 1.21 in transaction mode).
-      preparedStatements: process.env.DATABASE_PREPARED_STATEMENTS !== 'off',
-      dataDir: process.env.PGLITE_DIR || path.join(process.cwd(), '.data', 'pglite'),
-    })
-  }
-  return globalForDb.__appDb
-}
-
-export function getDb(): Db {
-  return getDbHandle().db
 }

@@ -4,26 +4,29 @@ import { EnvError, parseEnv } from './env'
 const production = { NODE_ENV: 'production', AUTH_SECRET: 'x'.repeat(32), RESEND_API_KEY: 're_test' }
 
 describe('parseEnv', () => {
-  it('takes the defaults when nothing is set (prepared statements on, seven-day invitations)', () => {
+  it('takes the defaults when nothing is set (PGlite in its default folder, seven-day invitations)', () => {
     const env = parseEnv({ NODE_ENV: 'test', AUTH_SECRET: 'y'.repeat(32) })
-    expect(env).toMatchObject({ DATABASE_PREPARED_STATEMENTS: 'on', INVITATION_TTL_DAYS: 7, APP_URL: 'http://localhost:3000', isDevMailbox: true })
+    expect(env).toMatchObject({ INVITATION_TTL_DAYS: 7, APP_URL: 'http://localhost:3000', isDevMailbox: true })
+    expect(env.DATABASE_URL).toBeUndefined()
+    expect(env.PGLITE_DIR).toBeUndefined()
   })
 
   it('names every bad variable in one message', () => {
     let message = ''
     try {
-      parseEnv({ ...production, DATABASE_URL: 'mysql://x', DATABASE_PREPARED_STATEMENTS: 'sometimes', INVITATION_TTL_DAYS: 'soon' })
+      parseEnv({ ...production, DATABASE_URL: 'mysql://x', TRUSTED_PROXY_HOPS: 'two', INVITATION_TTL_DAYS: 'soon' })
     } catch (err) {
       expect(err).toBeInstanceOf(EnvError)
       message = (err as Error).message
     }
     expect(message).toContain('DATABASE_URL must be a postgres:// or postgresql:// URL')
-    expect(message).toContain('DATABASE_PREPARED_STATEMENTS must be on or off')
+    expect(message).toContain('TRUSTED_PROXY_HOPS must be the number of proxies')
     expect(message).toContain('INVITATION_TTL_DAYS')
   })
 
-  it('accepts off for a pooler that cannot keep named statements', () => {
-    expect(parseEnv({ ...production, DATABASE_PREPARED_STATEMENTS: 'off' }).DATABASE_PREPARED_STATEMENTS).toBe('off')
+  it('takes the PGlite folder from PGLITE_DIR (the e2e runs give each server its own)', () => {
+    expect(parseEnv({ ...production, PGLITE_DIR: '/tmp/pglite-x' }).PGLITE_DIR).toBe('/tmp/pglite-x')
+    expect(parseEnv({ ...production, PGLITE_DIR: '' }).PGLITE_DIR).toBeUndefined()
   })
 
   it('trusts one proxy by default; takes 0 to 10, and refuses anything else with a message naming the variable', () => {

@@ -12,10 +12,8 @@ const schema = z.object({
     emptyToUndefined,
     z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL').optional(),
   ),
-  DATABASE_PREPARED_STATEMENTS: z.preprocess(
-    emptyToUndefined,
-    z.enum(['on', 'off'], { message: 'DATABASE_PREPARED_STATEMENTS must be on or off' }).default('on'),
-  ),
+  /** Where PGlite keeps its files when DATABASE_URL is unset (default .data/pglite). */
+  PGLITE_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'AUTH_SECRET must be at least 32 characters (try: openssl rand -base64 32)').optional()),
   APP_URL: z.preprocess(
     emptyToUndefined,

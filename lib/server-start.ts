@@ -1,5 +1,4 @@
-import { getDb, getDbHandle } from '@/db/client'
-import { runMigrations } from '@/db/migrate'
+import { migrateAppDb, withDb } from '@/lib/data/db'
 import { pruneRateLimits } from '@/lib/data/rate-limits'
 import { expireInvitations } from '@/lib/data/invitations'
 import { startOutboxSweep } from '@/lib/email/delivery'
@@ -12,9 +11,8 @@ const MAINTENANCE_INTERVAL_MS = 5 * 60_000
  * every instance at once: each step is one conditional statement.
  */
 async function runMaintenance(): Promise<void> {
-  const db = getDb()
-  await expireInvitations(db)
-  await pruneRateLimits(db, new Date(Date.now() - 2 * 24 * 60 * 60_000))
+  await withDb(expireInvitations)
+  await withDb(pruneRateLimits, new Date(Date.now() - 2 * 24 * 60 * 60_000))
 }
 
 function startMaintenance(): void {
@@ -29,7 +27,7 @@ function startMaintenance(): void {
 /** Validates the environment, applies migrations (once across instances) and starts the background sweeps. */
 export async function startServer(): Promise<void> {
   const env = getEnv()
-  await runMigrations(getDbHandle())
+  await migrateAppDb()
   if (env.isDevMailbox) console.log(`[email] No RESEND_API_KEY: emails go to the dev mailbox at ${env.APP_URL}/dev/mailbox`)
   startOutboxSweep()
   startMaintenance()

@@ -1,10 +1,10 @@
 // `npm run db:seed`: a demo organization with a few users, on the configured database.
 import { eq } from 'drizzle-orm'
-import { getDbHandle } from '@/db/client'
+import { openAppDb } from './lib/app-db'
 import { runMigrations } from '@/db/migrate'
 import { memberships, organizations, projectMembers, projects, users } from '@/db/schema'
 
-const handle = getDbHandle()
+const handle = openAppDb()
 await runMigrations(handle)
 const db = handle.db
 

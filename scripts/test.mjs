@@ -175,7 +175,7 @@ if (!unitOnly) {
 if (!unitOnly && process.env.DATABASE_URL && exitCode === 0) {
   const summary = path.join(resultsDir, 'two-instances-summary.json')
   rmSync(summary, { force: true })
-  const code = await run('node', ['scripts/two-instances.mjs'], { TWO_INSTANCES_SUMMARY: summary, CHROMIUM_PATH: browser })
+  const code = await run('npx', ['tsx', 'scripts/two-instances.ts'], { TWO_INSTANCES_SUMMARY: summary, CHROMIUM_PATH: browser })
   if (existsSync(summary)) {
     const r = JSON.parse(readFileSync(summary, 'utf8'))
     totals.passed += r.passed

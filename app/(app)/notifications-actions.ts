@@ -1,7 +1,7 @@
 'use server'
 
 import { z } from 'zod'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { authAction } from '@/lib/actions/auth-action'
 import { ok } from '@/lib/actions/state'
 import { markNotificationsRead } from '@/lib/data/notifications'

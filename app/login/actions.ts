@@ -1,7 +1,7 @@
 'use server'
 
 import { headers } from 'next/headers'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { EMAIL_PROVIDER_ID, signIn } from '@/lib/auth'
 import { safeCallbackUrl } from '@/lib/auth/callback-url'
 import { formToObject, formValues } from '@/lib/actions/run-action'

@@ -1,6 +1,6 @@
 import 'server-only'
 import type { z } from 'zod'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { getActionUser, type CurrentUser } from '@/lib/auth/session'
 import { getOrgForMember, type OrgContext } from '@/lib/data/organizations'
 import { hasPermission, type OrgPermission } from '@/lib/permissions'

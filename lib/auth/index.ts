@@ -1,7 +1,7 @@
 import 'server-only'
 import NextAuth, { type NextAuthConfig } from 'next-auth'
 import { DrizzleAdapter } from '@auth/drizzle-adapter'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { accounts, sessions, users, verificationTokens } from '@/db/schema'
 import { getEnv } from '@/lib/env'
 import { safeCallbackUrl } from './callback-url'

@@ -1,7 +1,7 @@
 import 'server-only'
 import { cache } from 'react'
 import { notFound } from 'next/navigation'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { getOrgForMember, type OrgContext } from '@/lib/data/organizations'
 import { requireUser, type CurrentUser } from './session'
 

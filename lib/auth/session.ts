@@ -2,7 +2,7 @@ import 'server-only'
 import { cache } from 'react'
 import { cookies } from 'next/headers'
 import { redirect } from 'next/navigation'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { getSessionUser, getViewer as loadViewer, type SessionUser, type Viewer } from '@/lib/data/viewer'
 import { sessionCookie } from './session-cookie'
 

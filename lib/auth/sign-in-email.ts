@@ -1,6 +1,6 @@
 import 'server-only'
-import { getDb } from '@/db/client'
-import { enqueueEmail } from '@/lib/email/outbox'
+import { getDb } from '@/lib/data/db'
+import { enqueueEmail } from '@/lib/data/outbox/enqueue-email'
 import { deliverSoon } from '@/lib/email/delivery'
 import { renderSignInEmail } from '@/lib/email/render'
 import { getEnv } from '@/lib/env'

@@ -1,7 +1,7 @@
 import 'server-only'
 import { randomBytes } from 'node:crypto'
 import { cookies } from 'next/headers'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { sessions } from '@/db/schema'
 import { hashSessionToken } from '@/lib/data/session-token'
 import { SESSION_MAX_AGE_MS } from '@/lib/data/viewer'

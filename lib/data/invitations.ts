@@ -16,7 +16,7 @@ import {
 } from '@/db/schema'
 import { renderInvitationEmail } from '@/lib/email/render'
 import { formatExpiry } from '@/lib/email/templates/invitation-email'
-import { enqueueEmailsSql } from '@/lib/email/outbox'
+import { enqueueEmailsSql } from '@/lib/data/outbox/enqueue-emails-sql'
 import { canInviterStillGrant, checkGrant, effectivePermissions, hasPermission, permissionLabel, PROJECT_LEVEL_RANK, type OrgPermission, type ProjectLevel, type Role } from '@/lib/permissions'
 import { isValidEmail, normalizeEmail } from '@/lib/validations/common'
 import { isWellFormedToken, MAX_INVITES_AT_ONCE } from '@/lib/validations/invitation'

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 const env = { RESEND_API_KEY: undefined as string | undefined, EMAIL_FROM: 'App <app@example.com>', isDevMailbox: true, APP_URL: 'http://localhost:3000' }
 vi.mock('@/lib/env', () => ({ getEnv: () => env }))
-vi.mock('@/db/client', () => ({ getDb: () => ({ fake: 'db' }) }))
+vi.mock('@/lib/data/db', () => ({ getDb: () => ({ fake: 'db' }) }))
 const deliverDueEmails = vi.fn()
 vi.mock('./outbox', () => ({ deliverDueEmails: (...args: unknown[]) => deliverDueEmails(...args) }))
 

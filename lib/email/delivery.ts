@@ -1,6 +1,6 @@
 import 'server-only'
 import { after } from 'next/server'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { getEnv } from '@/lib/env'
 import { deliverDueEmails } from './outbox'
 import { createDevMailboxTransport, createResendTransport, type EmailTransport } from './transport'

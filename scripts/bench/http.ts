@@ -2,6 +2,7 @@
 // magic-link sign-in flow over plain HTTP.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { waitFor } from '../lib/processes'
 
 export interface ActionRef {
   id: string
@@ -43,20 +44,6 @@ export function actionHeaders(actionId: string, origin: string, cookie?: string)
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const until = Date.now() + timeoutMs
-  let lastError: unknown
-  while (Date.now() < until) {
-    try {
-      const v = await fn()
-      if (v) return v
-    } catch (e) {
-      lastError = e
-    }
-    await new Promise((r) => setTimeout(r, everyMs))
-  }
-  throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`)
-}
 
 /**
  * Signs `email` in through the product's flow: the sign-in action of /login, the emailed link

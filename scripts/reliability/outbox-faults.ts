@@ -14,18 +14,16 @@
 //
 // Options: --emails=1000 --fault-rate=0.3 --faults-for=30 --kill-at=300 --timeout=300
 //          --lease-ms=5000 --send-timeout-ms=2000 --batch=10 (0: every email alone)
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { Client } from 'pg'
 import { sql } from 'drizzle-orm'
 import { startFakeResend, type FakeResend } from '../../test/fake-resend'
+import { isAlive, signalGroup, startProcess } from '../lib/processes'
 import { FAULT_KINDS, mixedFaults } from './fault-mix'
 import { dbClient, dbMigrate, outbox, schema } from './product'
 
-const root = path.resolve(import.meta.dirname, '../..')
 const args = new Map(
   process.argv.slice(2).flatMap((a) => {
     const m = a.match(/^--([\w-]+)=(.*)$/)
@@ -91,12 +89,9 @@ const workers: Worker[] = []
 
 function startWorker(name: string, fake: FakeResend): Worker {
   // Its own process group (npx → tsx → node): SIGKILL to the group kills the instance outright.
-  const child = spawn('npx', ['tsx', 'scripts/reliability/worker.ts'], {
-    cwd: root,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = startProcess('npx', ['tsx', 'scripts/reliability/worker.ts'], {
+    output: 'pipe',
     env: {
-      ...process.env,
       DATABASE_URL: dbUrl,
       RESEND_BASE_URL: fake.url,
       WORKER_NAME: name,
@@ -130,29 +125,6 @@ function startWorker(name: string, fake: FakeResend): Worker {
   return w
 }
 
-function signalGroup(w: Worker, signal: NodeJS.Signals) {
-  try {
-    process.kill(-w.child.pid!, signal)
-  } catch {
-    // Already gone.
-  }
-}
-
-/** A pid (or, negative, a process group) that still runs; a zombie left to a non-reaping init counts as gone. */
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  if (pid < 0) return true
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
-  } catch {
-    return true
-  }
-}
-
 /** Until npx and the node process doing the work (its pid is in its reports) are both gone. */
 async function waitGone(w: Worker, ms: number): Promise<boolean> {
   const deadline = performance.now() + ms
@@ -169,9 +141,9 @@ async function stopWorker(w: Worker) {
   if (await waitGone(w, 0)) return
   w.expectedExit = true
   // SIGTERM: the worker finishes the batch in hand and closes its pool (npx may exit before it does).
-  signalGroup(w, 'SIGTERM')
+  signalGroup(w.child, 'SIGTERM')
   if (!(await waitGone(w, 15_000))) {
-    signalGroup(w, 'SIGKILL')
+    signalGroup(w.child, 'SIGKILL')
     await waitGone(w, 5_000)
   }
 }
@@ -186,7 +158,7 @@ async function waitReady(ws: Worker[], ms: number) {
 
 // A crash of this script must not leave workers behind.
 process.on('exit', () => {
-  for (const w of workers) signalGroup(w, 'SIGKILL')
+  for (const w of workers) signalGroup(w.child, 'SIGKILL')
 })
 
 // --- status --------------------------------------------------------------------------------------
@@ -287,7 +259,7 @@ try {
     const wantInFlight = killArmedAt !== null && elapsed() - killArmedAt < 5_000 ? 2 : 1
     if (!killed && killArmedAt !== null && Number(a.stats?.inFlight) >= wantInFlight) {
       a.expectedExit = true
-      signalGroup(a, 'SIGKILL')
+      signalGroup(a.child, 'SIGKILL')
       const at = elapsed()
       if (!(await waitGone(a, 5_000))) throw new Error('worker-A survived SIGKILL')
       const c = await statusCounts()

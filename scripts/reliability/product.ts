@@ -4,7 +4,11 @@ import { register } from 'node:module'
 
 register('./server-only-hook.mjs', import.meta.url)
 
-export const outbox = await import('../../lib/email/outbox')
+export const outbox = {
+  ...(await import('../../lib/email/outbox')),
+  ...(await import('../../lib/data/outbox/enqueue-email')),
+  ...(await import('../../lib/data/outbox/enqueue-emails')),
+}
 export const transport = await import('../../lib/email/transport')
 export const dbClient = await import('../../db/client')
 export const dbMigrate = await import('../../db/migrate')

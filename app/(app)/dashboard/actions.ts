@@ -1,7 +1,7 @@
 'use server'
 
 import { redirect } from 'next/navigation'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { authAction } from '@/lib/actions/auth-action'
 import { createOrganization } from '@/lib/data/organizations'
 import { createOrganizationSchema } from '@/lib/validations/organization'

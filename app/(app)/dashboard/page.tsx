@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import { EmptyState } from '@/components/ui/table'
 import Link from 'next/link'
-import { getDb } from '@/db/client'
+import { withDb } from '@/lib/data/db'
 import { requireViewer } from '@/lib/auth/session'
 import { listMyOrganizations } from '@/lib/data/organizations'
 import { formatDate, roleLabels } from '@/lib/format'
@@ -19,7 +19,7 @@ const focusAfterAnswer = { accept: ['overview-heading'], decline: ['invitations-
 
 export default async function DashboardPage() {
   const { user, open } = await requireViewer('/dashboard')
-  const orgs = await listMyOrganizations(getDb(), { userId: user.id })
+  const orgs = await withDb(listMyOrganizations, { userId: user.id })
   return (
     <>
       <h1 className="text-2xl font-semibold">Dashboard</h1>

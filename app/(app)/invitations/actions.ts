@@ -1,7 +1,7 @@
 'use server'
 
 import { redirect } from 'next/navigation'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { signOut } from '@/lib/auth'
 import { getActionUser } from '@/lib/auth/session'
 import { startSession } from '@/lib/auth/start-session'

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next'
 import { EmptyState } from '@/components/ui/table'
 import { notFound } from 'next/navigation'
-import { getDb } from '@/db/client'
-import { listMailbox } from '@/lib/email/outbox'
+import { withDb } from '@/lib/data/db'
+import { listMailbox } from '@/lib/data/outbox/list-mailbox'
 import { getEnv } from '@/lib/env'
 
 export const metadata: Metadata = { title: 'Dev mailbox' }
@@ -30,7 +30,7 @@ function Linkified({ text }: { text: string }) {
 export default async function DevMailboxPage() {
   const env = getEnv()
   if (env.NODE_ENV === 'production' || !env.isDevMailbox) notFound()
-  const emails = await listMailbox(getDb(), { limit: 50 })
+  const emails = await withDb(listMailbox, { limit: 50 })
   return (
     <main id="main" className="mx-auto max-w-3xl px-6 py-10">
       <h1 className="text-2xl font-semibold">Dev mailbox</h1>

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
-import { getDb } from '@/db/client'
+import { withDb } from '@/lib/data/db'
 import { getCurrentUser } from '@/lib/auth/session'
 import { getInvitationByToken } from '@/lib/data/invitations'
 import { MessagePage } from '@/components/layout/message-page'
@@ -26,7 +26,7 @@ function Ended({ title, body }: { title: string; body: string }) {
 // accepting and declining are all POSTs from this page.
 export default async function InvitationPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params
-  const invitation = await getInvitationByToken(getDb(), token)
+  const invitation = await withDb(getInvitationByToken, token)
   if (!invitation) notFound()
   const orgName = invitation.organization.name
 

@@ -1,7 +1,7 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { orgAction } from '@/lib/actions/org-action'
 import { fail, ok } from '@/lib/actions/state'
 import { createProject } from '@/lib/data/projects'

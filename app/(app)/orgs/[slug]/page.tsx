@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import { EmptyState } from '@/components/ui/table'
 import Link from 'next/link'
-import { getDb } from '@/db/client'
+import { withDb } from '@/lib/data/db'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { listVisibleProjects } from '@/lib/data/projects'
 import { NameDialog } from '@/components/form/name-dialog'
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: 'Projects' }
 export default async function ProjectsTab({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params
   const { org, membership, user } = await requireOrgMember(slug, `/orgs/${slug}`)
-  const projects = await listVisibleProjects(getDb(), { orgId: org.id, userId: user.id })
+  const projects = await withDb(listVisibleProjects, { orgId: org.id, userId: user.id })
   const canCreate = hasPermission(membership, 'projects:create')
   // As listVisibleProjects decides: these see every project of the organization.
   const seesAll = hasPermission(membership, 'projects:manage_all')

@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import { EmailText } from '@/components/ui/email-text'
 import { Cell, EmptyState, Table } from '@/components/ui/table'
 import Link from 'next/link'
-import { getDb } from '@/db/client'
+import { withDb } from '@/lib/data/db'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { listAuditEvents } from '@/lib/data/audit'
 import { formatDateTime, levelLabels } from '@/lib/format'
@@ -38,7 +38,7 @@ export default async function AuditTab({ params, searchParams }: { params: Promi
   const { slug } = await params
   const filter = auditFilterSchema.parse(await searchParams)
   const { org, user } = await requireOrgMember(slug, `/orgs/${slug}/audit`)
-  const events = await listAuditEvents(getDb(), { orgId: org.id, actorId: user.id, action: filter.action, cursor: filter.cursor })
+  const events = await withDb(listAuditEvents, { orgId: org.id, actorId: user.id, action: filter.action, cursor: filter.cursor })
   if (!events) {
     return (
       <section aria-labelledby="audit-heading">

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache'
 import { redirect } from 'next/navigation'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { orgAction } from '@/lib/actions/org-action'
 import { fail, ok } from '@/lib/actions/state'
 import { createInvitations, getPreviousAccess, resendInvitation, revokeInvitation, updateInvitation, type InviteOutcome } from '@/lib/data/invitations'

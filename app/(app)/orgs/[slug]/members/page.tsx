@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import { EmptyState } from '@/components/ui/table'
 import Link from 'next/link'
-import { getDb } from '@/db/client'
+import { withDb } from '@/lib/data/db'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { listPendingInvitations, type InvitationStateFilter } from '@/lib/data/invitations'
 import { listMembers } from '@/lib/data/members'
@@ -67,13 +67,12 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
       </section>
     )
   }
-  const db = getDb()
   const canInvite = hasPermission(membership, 'members:invite')
   const filter = stateFilterOf(one(query.state))
   const [members, invitations, projects] = await Promise.all([
-    listMembers(db, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.members) }),
-    listPendingInvitations(db, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.invitations), state: filter.value }),
-    canInvite ? listGrantableProjects(db, { orgId: org.id, actorId: user.id }) : Promise.resolve([]),
+    withDb(listMembers, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.members) }),
+    withDb(listPendingInvitations, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.invitations), state: filter.value }),
+    canInvite ? withDb(listGrantableProjects, { orgId: org.id, actorId: user.id }) : Promise.resolve([]),
   ])
   // Seats in use: members, and pending invitations that have not expired (as countSeatsUsed counts them).
   const seats = membership.role === 'owner' && members && invitations ? { limit: seatLimit, used: members.total + invitations.heldSeats } : null

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache'
 import { redirect } from 'next/navigation'
 import { z } from 'zod'
-import { getDb } from '@/db/client'
+import { getDb } from '@/lib/data/db'
 import { orgAction } from '@/lib/actions/org-action'
 import { fail, ok } from '@/lib/actions/state'
 import { deleteProject, renameProject, setProjectAccess } from '@/lib/data/projects'

@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import { EmailText } from '@/components/ui/email-text'
 import { Cell, EmptyState, Table } from '@/components/ui/table'
 import { notFound } from 'next/navigation'
-import { getDb } from '@/db/client'
+import { withDb } from '@/lib/data/db'
 import { NameDialog } from '@/components/form/name-dialog'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { getProject, listProjectMembers } from '@/lib/data/projects'
@@ -19,10 +19,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
   const { slug, projectId } = await params
   const { org, user } = await requireOrgMember(slug, `/orgs/${slug}/projects/${projectId}`)
   if (!isUuid(projectId)) notFound()
-  const db = getDb()
-  const project = await getProject(db, { orgId: org.id, actorId: user.id, projectId })
+  const project = await withDb(getProject, { orgId: org.id, actorId: user.id, projectId })
   if (!project) notFound()
-  const members = await listProjectMembers(db, { orgId: org.id, actorId: user.id, projectId })
+  const members = await withDb(listProjectMembers, { orgId: org.id, actorId: user.id, projectId })
   const isAdmin = project.myLevel === 'admin'
   return (
     <section aria-labelledby="project-heading">
