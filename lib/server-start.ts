@@ -1,7 +1,7 @@
 import { getDb, getDbHandle } from '@/db/client'
 import { runMigrations } from '@/db/migrate'
 import { pruneRateLimits } from '@/lib/data/rate-limits'
-import { expireInvitations } from '@/lib/data/invitations'
+import { expireInvitations } from '@/lib/data/invitations/expire-invitations'
 import { startOutboxSweep } from '@/lib/email/delivery'
 import { getEnv } from '@/lib/env'
 

@@ -7,20 +7,17 @@ import { ALL_PERMISSIONS } from '@/lib/permissions'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { rateLimitKey } from './rate-limits'
-import {
-  INVITATIONS_PER_INVITER_PER_DAY,
-  INVITATIONS_PER_ORG_PER_DAY,
-  acceptInvitation,
-  claimInvitationForNewUser,
-  createInvitations,
-  declineInvitation,
-  expireInvitations,
-  getInvitationByToken,
-  listOpenInvitationsForUser,
-  listPendingInvitations,
-  resendInvitation,
-  revokeInvitation,
-} from './invitations'
+import { acceptInvitation } from './invitations/accept-invitation'
+import { claimInvitationForNewUser } from './invitations/claim-invitation-for-new-user'
+import { createInvitations } from './invitations/create-invitations'
+import { declineInvitation } from './invitations/decline-invitation'
+import { expireInvitations } from './invitations/expire-invitations'
+import { getInvitationByToken } from './invitations/get-invitation-by-token'
+import { listOpenInvitationsForUser } from './invitations/list-open-invitations'
+import { listPendingInvitations } from './invitations/list-pending-invitations'
+import { resendInvitation } from './invitations/resend-invitation'
+import { revokeInvitation } from './invitations/revoke-invitation'
+import { INVITATIONS_PER_INVITER_PER_DAY, INVITATIONS_PER_ORG_PER_DAY } from './invitations/shared'
 import {
   addMember,
   addProject,
