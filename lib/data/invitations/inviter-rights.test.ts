@@ -10,6 +10,7 @@ import { getInvitationByToken } from './get-invitation-by-token'
 import { listOpenInvitationsForUser } from './list-open-invitations'
 import { listPendingInvitations } from './list-pending-invitations'
 import { addMember, addProject, config, createWorld, setProjectLevel, tokenOfEmail, uniqueEmail } from '../invitations.test-support'
+import { hashSessionToken } from '../session-token'
 import { getViewer } from '../viewer'
 
 // Issue 14: an invitation whose inviter lost the right to grant it is shown as no longer valid to
@@ -26,7 +27,8 @@ type World = Awaited<ReturnType<typeof createWorld>>
 /** The page header's read (the bell) for this user, through a session as a page makes it. */
 async function headerOf(userId: string) {
   const token = randomBytes(32).toString('base64url')
-  await t.db.insert(sessions).values({ sessionToken: token, userId, expires: new Date(Date.now() + 60 * 60_000) })
+  // The table holds the cookie's hash since issue 15; a raw token matched no session, so the bell read nothing.
+  await t.db.insert(sessions).values({ sessionToken: hashSessionToken(token), userId, expires: new Date(Date.now() + 60 * 60_000) })
   return getViewer(t.db, { token })
 }
 
