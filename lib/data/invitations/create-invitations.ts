@@ -15,14 +15,14 @@ import { addMs, DAY_MS, mergeGrants, PROJECT_NOT_FOUND, type InvitationConfig, t
 export type InviteOutcome = 'invited' | 'already_member' | 'already_invited' | 'lookalike' | 'not_invited' | 'invalid' | 'rate_limited' | 'seat_limit'
 
 /** One address of an invite; lookalikeOf is the member's address a lookalike one reads as. */
-export interface InviteResult {
+interface InviteResult {
   email: string
   outcome: InviteOutcome
   invitationId?: string
   lookalikeOf?: string
 }
 
-export type CreateInvitationsResult =
+type CreateInvitationsResult =
   | { ok: true; results: InviteResult[]; emailIds: string[] }
   | { ok: false; error: 'forbidden' | 'escalation' | 'not_found'; message: string; field?: 'role' | 'permissions' | 'projectGrants' }
 

@@ -7,7 +7,7 @@ import { isWellFormedToken } from '@/lib/validations/invitation'
 import { inviterRightsSql, inviterStillGrants } from './inviter-rights'
 import { hashToken } from './tokens'
 
-export interface InvitationView {
+interface InvitationView {
   id: string
   organization: { id: string; name: string; slug: string }
   email: string

@@ -55,7 +55,7 @@ export async function lockOrganizationForInvite(
   return row ?? null
 }
 
-export interface InviteBatch {
+interface InviteBatch {
   orgId: string
   actorId: string
   role: 'admin' | 'member'

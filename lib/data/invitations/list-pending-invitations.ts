@@ -11,7 +11,7 @@ import { actorHolds } from '../permission-sql'
 import { inviterRightsSql, inviterStillGrants } from './inviter-rights'
 import { isOpen, MAX_PAGE } from './shared'
 
-export interface PendingInvitationRow {
+interface PendingInvitationRow {
   id: string
   email: string
   role: 'admin' | 'member'

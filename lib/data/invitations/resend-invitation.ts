@@ -56,7 +56,7 @@ const currentRow = z.object({
 
 const writtenRow = z.object({ id: z.string().nullable(), send_count: intColumn, org_count: intColumn, inviter_count: intColumn })
 
-export type ResendResult =
+type ResendResult =
   | { ok: true; emailId: string }
   | { ok: false; error: 'not_found' | 'forbidden' | 'not_pending' | 'cooldown' | 'already_member' | 'seat_limit'; message: string; retryAfterMs?: number }
   | SendLimitRefusal

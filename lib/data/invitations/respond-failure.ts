@@ -5,7 +5,7 @@ import { invitations } from '@/db/schema'
 import { normalizeEmail } from '@/lib/validations/common'
 import { NOT_FOUND_INVITATION, SEAT_LIMIT_MESSAGE } from './shared'
 
-export type RespondError = 'not_found' | 'expired' | 'revoked' | 'already_answered' | 'not_allowed' | 'already_member' | 'seat_limit'
+type RespondError = 'not_found' | 'expired' | 'revoked' | 'already_answered' | 'not_allowed' | 'already_member' | 'seat_limit'
 export type RespondFailure = { ok: false; error: RespondError; message: string }
 
 export const RESPOND_NOT_FOUND: RespondFailure = { ok: false, error: 'not_found', message: NOT_FOUND_INVITATION }

@@ -16,7 +16,7 @@ const revokedRow = z.object({
   is_found: z.boolean(),
 })
 
-export type RevokeResult = { ok: true } | { ok: false; error: 'not_found' | 'forbidden' | 'not_pending'; message: string }
+type RevokeResult = { ok: true } | { ok: false; error: 'not_found' | 'forbidden' | 'not_pending'; message: string }
 
 /**
  * Revokes a pending or expired invitation; answered ones never move. Needs members:invite. One

@@ -27,7 +27,7 @@ async function readProjectLevels(tx: Db, orgId: string, userId: string, projectI
   return new Map(rows.map((r) => [r.projectId, r.level]))
 }
 
-export type UpdateInvitationResult =
+type UpdateInvitationResult =
   | { ok: true }
   | { ok: false; error: 'not_found' | 'forbidden' | 'escalation' | 'not_pending'; message: string; field?: 'role' | 'permissions' | 'projectGrants' }
 

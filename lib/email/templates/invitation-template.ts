@@ -4,7 +4,7 @@ import { permissionLabel, type ProjectLevel } from '@/lib/permissions'
 import { renderInvitationEmail } from '../render'
 import { formatExpiry } from './invitation-email'
 
-export interface InvitationTemplateInput {
+interface InvitationTemplateInput {
   appUrl: string
   orgName: string
   inviterName: string | null
@@ -18,7 +18,7 @@ export interface InvitationTemplateInput {
 /** The invitation email, rendered with `placeholder` where each copy's token goes. */
 export type InvitationTemplate = Awaited<ReturnType<typeof renderInvitationEmail>> & { placeholder: string }
 
-export function invitationUrl(appUrl: string, token: string): string {
+function invitationUrl(appUrl: string, token: string): string {
   return `${appUrl.replace(/\/+$/, '')}/invitations/${token}`
 }
 
