@@ -1,5 +1,5 @@
 // Issue 5, item 11: defects seen in other invitation systems, each a regression test. Several are
-// already pinned in lib/data/invitations.test.ts and are not repeated here:
+// already pinned in lib/data/invitations/*.test.ts and are not repeated here:
 // - revoking an accepted invitation changes nothing: "revokeInvitation › changes nothing on an accepted invitation"
 // - accepting after the inviter lost members:invite, a permission offered, its membership or its
 //   project level: "acceptInvitation › checks the inviter again"
