@@ -1,6 +1,6 @@
 import { migrateAppDb, withDb } from '@/lib/data/db'
 import { pruneRateLimits } from '@/lib/data/rate-limits'
-import { expireInvitations } from '@/lib/data/invitations'
+import { expireInvitations } from '@/lib/data/invitations/expire-invitations'
 import { startOutboxSweep } from '@/lib/email/delivery'
 import { getEnv } from '@/lib/env'
 

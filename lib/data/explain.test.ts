@@ -1,13 +1,15 @@
 // Issue 6, item 5: at 100,000 invitations the bell count, the pending list and the token lookup
 // are answered from their indexes; the lists are read in index order (no sort of the whole
-// organization), which caught indexes declared DESC NULLS LAST under ORDER BY ... DESC. The SQL mirrors lib/data/invitations.ts
+// organization), which caught indexes declared DESC NULLS LAST under ORDER BY ... DESC. The SQL mirrors lib/data/invitations/
 // (listOpenInvitationsForUser, listPendingInvitations, getInvitationByToken); the plans are read
 // after ANALYZE, as the planner would see a grown production table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import { queryCounter } from '@/db/client'
 import { createTestDb, type TestDb } from '@/test/db'
-import { createInvitations, expireInvitations, listPendingInvitations } from './invitations'
+import { createInvitations } from './invitations/create-invitations'
+import { expireInvitations } from './invitations/expire-invitations'
+import { listPendingInvitations } from './invitations/list-pending-invitations'
 import { listMembers } from './members'
 import { countSeatsUsed } from './organizations'
 import { getViewer } from './viewer'

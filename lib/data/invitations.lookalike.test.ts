@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { invitations } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
-import { createInvitations } from './invitations'
+import { createInvitations } from './invitations/create-invitations'
 import { addMember, config, counts, createWorld, uniqueEmail } from './invitations.test-support'
 
 let t: TestDb

@@ -4,7 +4,11 @@ import { Client } from 'pg'
 import { emailOutbox, invitations, memberships, organizations, projectMembers } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
-import { acceptInvitation, createInvitations, declineInvitation, resendInvitation, revokeInvitation } from './invitations'
+import { acceptInvitation } from './invitations/accept-invitation'
+import { createInvitations } from './invitations/create-invitations'
+import { declineInvitation } from './invitations/decline-invitation'
+import { resendInvitation } from './invitations/resend-invitation'
+import { revokeInvitation } from './invitations/revoke-invitation'
 import { addProject, config, createWorld, uniqueEmail } from './invitations.test-support'
 
 // On real Postgres (DATABASE_URL set, as in CI) these are real races over a pool of 50
@@ -151,7 +155,7 @@ describe('races', () => {
 // takes the organization lock; when it had to wait for the lock, that read predates whatever the lock
 // holder committed. These hold the lock from another connection, change the organization under it, and
 // check the invite decides on what holds once it has the lock. Real Postgres only (PGlite has one
-// connection). Without a seat limit an invite takes no organization lock (last test).
+// connection). An organization without a seat limit takes the same lock (last test).
 describe('an invite that waited for the organization lock', () => {
   async function underOrganizationLock<T>(orgId: string, change: (c: Client) => Promise<void>, run: () => Promise<T>): Promise<T> {
     const url = t.handle.pool!.options.connectionString!
@@ -210,7 +214,7 @@ describe('an invite that waited for the organization lock', () => {
     expect(result.ok && result.results.map((r) => r.outcome)).toEqual(['already_member', 'invited', 'seat_limit'])
   })
 
-  it('without a seat limit, meets a limit set meanwhile: writes nothing unlocked, then counts seats under the lock', async (ctx) => {
+  it('without a seat limit, meets a limit set meanwhile: counts seats under the lock, and writes nothing', async (ctx) => {
     if (!t.isRealPostgres) return ctx.skip()
     const w = await createWorld(t.db) // 4 members, no seat limit
     const email = uniqueEmail('unlocked')

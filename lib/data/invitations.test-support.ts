@@ -1,5 +1,6 @@
 // Shared set-up for the invitation tests (not a test file itself).
 import { randomBytes } from 'node:crypto'
+import { expect } from 'vitest'
 import { and, count, eq } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import {
@@ -16,6 +17,7 @@ import {
 import type { ProjectLevel } from '@/lib/permissions'
 import { createUser } from '@/test/factories'
 import { countSeatsUsed, createOrganization } from './organizations'
+import { createInvitations } from './invitations/create-invitations'
 
 export const config = { appUrl: 'https://app.example.com', ttlDays: 7 }
 
@@ -95,4 +97,39 @@ export async function getSeatUsage(db: Db, { orgId, now }: { orgId: string; now?
   const [org] = await db.select({ seatLimit: organizations.seatLimit }).from(organizations).where(eq(organizations.id, orgId))
   if (!org) return { limit: null, used: 0 }
   return { limit: org.seatLimit, used: await countSeatsUsed(db, orgId, now) }
+}
+
+export type InviteOptions = {
+  actorId?: string
+  role?: 'admin' | 'member'
+  permissions?: string[]
+  projectGrants?: { projectId: string; level: 'view' | 'edit' | 'admin' }[]
+  now?: Date
+}
+
+/** Invites one address (as the owner unless told otherwise) and returns the invitation id, its token and its email. */
+export async function inviteOne(db: Db, w: Awaited<ReturnType<typeof createWorld>>, email: string, opts: InviteOptions = {}) {
+  const r = await createInvitations(
+    db,
+    {
+      orgId: w.org.id,
+      actorId: opts.actorId ?? w.owner.id,
+      emails: [email],
+      role: opts.role ?? 'member',
+      permissions: opts.permissions ?? [],
+      projectGrants: opts.projectGrants ?? [],
+    },
+    { ...config, now: opts.now },
+  )
+  if (!r.ok) throw new Error(`invite refused: ${r.message}`)
+  expect(r.results[0].outcome).toBe('invited')
+  return { id: r.results[0].invitationId!, token: await tokenOfEmail(db, r.emailIds[0]), emailId: r.emailIds[0] }
+}
+
+/** Runs `fn` and asserts it wrote nothing anywhere. */
+export async function expectNothingWrittenIn<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const before = await counts(db)
+  const result = await fn()
+  expect(await counts(db)).toEqual(before)
+  return result
 }

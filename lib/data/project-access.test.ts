@@ -4,7 +4,7 @@ import { invitationProjectGrants, projectMembers, projects } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { deleteProject, getProject, listProjectMembers, renameProject, setProjectAccess } from './projects'
-import { createInvitations } from './invitations'
+import { createInvitations } from './invitations/create-invitations'
 import { addMember, addProject, config, createWorld, setProjectLevel, uniqueEmail } from './invitations.test-support'
 import { auditOf, snapshot } from './members.test-support'
 

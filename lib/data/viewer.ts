@@ -2,7 +2,7 @@ import 'server-only'
 import { and, eq, gt } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { sessions, users } from '@/db/schema'
-import { openInvitationsSelection, readOpenInvitations, type OpenInvitation } from './invitations'
+import { type OpenInvitation, openInvitationsSelection, readOpenInvitations } from './invitations/list-open-invitations'
 import { hashSessionToken } from './session-token'
 import { notificationsSelection, readNotifications, type NotificationRow } from './notifications'
 

@@ -13,17 +13,15 @@ import { queryCounter } from '@/db/client'
 import { runAction } from '@/lib/actions/run-action'
 import type { ActionState } from '@/lib/actions/state'
 import { listAuditEvents } from '@/lib/data/audit'
-import {
-  acceptInvitation,
-  createInvitations,
-  declineInvitation,
-  getPreviousAccess,
-  listOpenInvitationsForUser,
-  listPendingInvitations,
-  resendInvitation,
-  revokeInvitation,
-  updateInvitation,
-} from '@/lib/data/invitations'
+import { acceptInvitation } from '@/lib/data/invitations/accept-invitation'
+import { createInvitations } from '@/lib/data/invitations/create-invitations'
+import { declineInvitation } from '@/lib/data/invitations/decline-invitation'
+import { getPreviousAccess } from '@/lib/data/invitations/get-previous-access'
+import { listOpenInvitationsForUser } from '@/lib/data/invitations/list-open-invitations'
+import { listPendingInvitations } from '@/lib/data/invitations/list-pending-invitations'
+import { resendInvitation } from '@/lib/data/invitations/resend-invitation'
+import { revokeInvitation } from '@/lib/data/invitations/revoke-invitation'
+import { updateInvitation } from '@/lib/data/invitations/update-invitation'
 import { getMemberForEdit, leaveOrganization, listMembers, makeOwner, removeMember, updateMemberAccess } from '@/lib/data/members'
 import { listNotifications, markNotificationsRead } from '@/lib/data/notifications'
 import { createOrganization, getOrgForMember, listMyOrganizations, setSeatLimit } from '@/lib/data/organizations'

@@ -8,17 +8,14 @@ import type { Db } from '@/db/client'
 import { memberships, notifications, users } from '@/db/schema'
 import { runAction } from '@/lib/actions/run-action'
 import { fail, ok, type ActionState } from '@/lib/actions/state'
-import {
-  acceptInvitation,
-  claimInvitationForNewUser,
-  createInvitations,
-  declineInvitation,
-  getPreviousAccess,
-  resendInvitation,
-  revokeInvitation,
-  updateInvitation,
-  type InviteOutcome,
-} from '@/lib/data/invitations'
+import { acceptInvitation } from '@/lib/data/invitations/accept-invitation'
+import { claimInvitationForNewUser } from '@/lib/data/invitations/claim-invitation-for-new-user'
+import { createInvitations, type InviteOutcome } from '@/lib/data/invitations/create-invitations'
+import { declineInvitation } from '@/lib/data/invitations/decline-invitation'
+import { getPreviousAccess } from '@/lib/data/invitations/get-previous-access'
+import { resendInvitation } from '@/lib/data/invitations/resend-invitation'
+import { revokeInvitation } from '@/lib/data/invitations/revoke-invitation'
+import { updateInvitation } from '@/lib/data/invitations/update-invitation'
 import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from '@/lib/data/members'
 import { markNotificationsRead } from '@/lib/data/notifications'
 import { createOrganization, getOrgForMember, setSeatLimit, type OrgContext } from '@/lib/data/organizations'

@@ -23,7 +23,7 @@ import { leaveOrganizationSchema, memberAccessSchema, memberTargetSchema, seatLi
 import { createOrganizationSchema } from '@/lib/validations/organization'
 import { createProjectSchema } from '@/lib/validations/project'
 import { projectAccessSchema, projectRefSchema, renameProjectSchema } from '@/lib/validations/project-access'
-import { createInvitations } from '@/lib/data/invitations'
+import { createInvitations } from '@/lib/data/invitations/create-invitations'
 import { addProject, setProjectLevel } from '@/lib/data/invitations.test-support'
 import { removeMember } from '@/lib/data/members'
 import { createTestDb, type TestDb } from '@/test/db'

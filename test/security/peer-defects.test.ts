@@ -1,5 +1,5 @@
 // Issue 5, item 11: defects seen in other invitation systems, each a regression test. Several are
-// already pinned in lib/data/invitations.test.ts and are not repeated here:
+// already pinned in lib/data/invitations/*.test.ts and are not repeated here:
 // - revoking an accepted invitation changes nothing: "revokeInvitation › changes nothing on an accepted invitation"
 // - accepting after the inviter lost members:invite, a permission offered, its membership or its
 //   project level: "acceptInvitation › checks the inviter again"
@@ -13,17 +13,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { and, eq, sql } from 'drizzle-orm'
 import { emailOutbox, invitations, memberships } from '@/db/schema'
-import {
-  acceptInvitation,
-  claimInvitationForNewUser,
-  createInvitations,
-  declineInvitation,
-  expireInvitations,
-  getInvitationByToken,
-  listOpenInvitationsForUser,
-  listPendingInvitations,
-  resendInvitation,
-} from '@/lib/data/invitations'
+import { acceptInvitation } from '@/lib/data/invitations/accept-invitation'
+import { claimInvitationForNewUser } from '@/lib/data/invitations/claim-invitation-for-new-user'
+import { createInvitations } from '@/lib/data/invitations/create-invitations'
+import { declineInvitation } from '@/lib/data/invitations/decline-invitation'
+import { expireInvitations } from '@/lib/data/invitations/expire-invitations'
+import { getInvitationByToken } from '@/lib/data/invitations/get-invitation-by-token'
+import { listOpenInvitationsForUser } from '@/lib/data/invitations/list-open-invitations'
+import { listPendingInvitations } from '@/lib/data/invitations/list-pending-invitations'
+import { resendInvitation } from '@/lib/data/invitations/resend-invitation'
 import { invitationRow, membershipOf, tokenOfEmail } from '@/lib/data/invitations.test-support'
 import { ALL_PERMISSIONS } from '@/lib/permissions'
 import { inviteSchema } from '@/lib/validations/invitation'

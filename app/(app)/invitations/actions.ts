@@ -7,7 +7,9 @@ import { getActionUser } from '@/lib/auth/session'
 import { startSession } from '@/lib/auth/start-session'
 import { authAction } from '@/lib/actions/auth-action'
 import { fail, ok, type ActionState } from '@/lib/actions/state'
-import { acceptInvitation, claimInvitationForNewUser, declineInvitation } from '@/lib/data/invitations'
+import { acceptInvitation } from '@/lib/data/invitations/accept-invitation'
+import { claimInvitationForNewUser } from '@/lib/data/invitations/claim-invitation-for-new-user'
+import { declineInvitation } from '@/lib/data/invitations/decline-invitation'
 import { isWellFormedToken, respondSchema } from '@/lib/validations/invitation'
 
 /**

@@ -4,10 +4,14 @@ import { and, eq } from 'drizzle-orm'
 import { memberships, sessions } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
-import { acceptInvitation, createInvitations, getInvitationByToken, listOpenInvitationsForUser, listPendingInvitations } from '../invitations'
+import { acceptInvitation } from './accept-invitation'
+import { createInvitations } from './create-invitations'
+import { getInvitationByToken } from './get-invitation-by-token'
+import { listOpenInvitationsForUser } from './list-open-invitations'
+import { listPendingInvitations } from './list-pending-invitations'
 import { addMember, addProject, config, createWorld, setProjectLevel, tokenOfEmail, uniqueEmail } from '../invitations.test-support'
-import { getViewer } from '../viewer'
 import { hashSessionToken } from '../session-token'
+import { getViewer } from '../viewer'
 
 // Issue 14: an invitation whose inviter lost the right to grant it is shown as no longer valid to
 // the invitee (Dashboard and bell, link page) and flagged to admins, by the same rule accept enforces.
@@ -23,6 +27,7 @@ type World = Awaited<ReturnType<typeof createWorld>>
 /** The page header's read (the bell) for this user, through a session as a page makes it. */
 async function headerOf(userId: string) {
   const token = randomBytes(32).toString('base64url')
+  // The table holds the cookie's hash since issue 15; a raw token matched no session, so the bell read nothing.
   await t.db.insert(sessions).values({ sessionToken: hashSessionToken(token), userId, expires: new Date(Date.now() + 60 * 60_000) })
   return getViewer(t.db, { token })
 }

@@ -1,13 +1,19 @@
 import 'server-only'
 import { sql, type SQL } from 'drizzle-orm'
-import { canInviterStillGrant, type ProjectLevel, type Role } from '@/lib/permissions'
-import { parseJsonColumn } from '../json-column'
+import { z } from 'zod'
+import { canInviterStillGrant } from '@/lib/permissions'
+import { jsonOf } from '../parse-rows'
 
-interface InviterRightsJson {
-  role: Role
-  permissions: string[]
-  grants: { projectId: string; level: ProjectLevel; inviterLevel: ProjectLevel | null }[]
-}
+const level = z.enum(['view', 'edit', 'admin'])
+const inviterRightsJson = jsonOf(
+  z
+    .object({
+      role: z.enum(['owner', 'admin', 'member']),
+      permissions: z.array(z.string()),
+      grants: z.array(z.object({ projectId: z.string(), level, inviterLevel: level.nullable() })),
+    })
+    .nullable(),
+)
 
 /**
  * For one invitation row of a statement: what its inviter holds in the organization now (role,
@@ -32,7 +38,7 @@ export function inviterRightsSql(inv: { id: SQL; orgId: SQL; invitedBy: SQL }): 
  * canInviterStillGrant, the rule acceptInvitation enforces, on what inviterRightsSql read.
  */
 export function inviterStillGrants(rightsJson: unknown, offer: { role: 'admin' | 'member'; permissions: readonly string[] }): boolean {
-  const rights = rightsJson == null ? null : parseJsonColumn<InviterRightsJson | null>(rightsJson)
+  const rights = rightsJson == null ? null : inviterRightsJson.parse(rightsJson)
   const projectGrants = (rights?.grants ?? []).map((g) => ({ projectId: g.projectId, level: g.level }))
   const inviter = rights
     ? {

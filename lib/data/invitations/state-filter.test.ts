@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { emailOutbox } from '@/db/schema'
 import { createTestDb, type TestDb } from '@/test/db'
-import { createInvitations, listPendingInvitations } from '../invitations'
+import { createInvitations } from './create-invitations'
+import { listPendingInvitations } from './list-pending-invitations'
 import { config, createWorld, uniqueEmail } from '../invitations.test-support'
 
 // Issue 14: the Members tab's Invitations section filters by state (`?state=`) on the server.

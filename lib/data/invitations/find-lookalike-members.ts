@@ -3,7 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '@/db/client'
 import { memberships, users } from '@/db/schema'
 import { lookalikeTarget } from '@/lib/validations/lookalike'
-import { actorHolds } from './permission-sql'
+import { actorHolds } from '../permission-sql'
 
 /**
  * For each non-ASCII address that reads as the address of a member of the organization

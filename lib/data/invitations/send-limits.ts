@@ -6,7 +6,7 @@ import 'server-only'
  */
 export const MAX_SENDS_PER_INVITATION = 5
 
-export type SendLimit = 'organization' | 'inviter' | 'invitation'
+type SendLimit = 'organization' | 'inviter' | 'invitation'
 
 export interface SendLimitRefusal {
   ok: false
