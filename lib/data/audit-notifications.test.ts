@@ -5,9 +5,9 @@ import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
 import { listAuditEvents, recordAudit } from './audit'
 import { acceptInvitation, createInvitations, declineInvitation } from './invitations'
-import { removeMember } from './members'
+import { removeMember } from './members/remove-member'
 import { listNotifications, markNotificationsRead } from './notifications'
-import { createProject } from './projects'
+import { createProject } from './projects/create-project'
 import { config, createWorld, uniqueEmail } from './invitations.test-support'
 
 let t: TestDb

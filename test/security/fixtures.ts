@@ -19,10 +19,16 @@ import {
   updateInvitation,
   type InviteOutcome,
 } from '@/lib/data/invitations'
-import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from '@/lib/data/members'
+import { leaveOrganization } from '@/lib/data/members/leave-organization'
+import { makeOwner } from '@/lib/data/members/make-owner'
+import { removeMember } from '@/lib/data/members/remove-member'
+import { updateMemberAccess } from '@/lib/data/members/update-member-access'
 import { markNotificationsRead } from '@/lib/data/notifications'
 import { createOrganization, getOrgForMember, setSeatLimit, type OrgContext } from '@/lib/data/organizations'
-import { createProject, deleteProject, renameProject, setProjectAccess } from '@/lib/data/projects'
+import { createProject } from '@/lib/data/projects/create-project'
+import { deleteProject } from '@/lib/data/projects/delete-project'
+import { renameProject } from '@/lib/data/projects/rename-project'
+import { setProjectAccess } from '@/lib/data/projects/set-project-access'
 import { addProject, setProjectLevel } from '@/lib/data/invitations.test-support'
 import { hasPermission, type OrgPermission } from '@/lib/permissions'
 import { invitationIdSchema, inviteSchema, isWellFormedToken, respondSchema } from '@/lib/validations/invitation'
