@@ -6,13 +6,15 @@ import { ConfirmButton } from '@/components/ui/confirm-button'
 import { useAnnouncedAction } from '@/components/ui/use-announced-action'
 import { useModal } from '@/components/ui/use-modal'
 import { resendInvitationAction, revokeInvitationAction, updateInvitationAction } from '../actions'
+import type { InvitationCapabilities } from '@/lib/permissions'
 import { AccessFields, accessFields, type AccessValue, type GrantableProject } from './access-fields'
 
-/** Edit, Resend, and Revoke behind a confirmation, for one pending invitation. */
+/** Edit, Resend, and Revoke behind a confirmation, for one open invitation, as far as its verdict allows. */
 export function InvitationRowActions({
   slug,
   invitationId,
   email,
+  can,
   access,
   grantable,
   canGrantAdmin,
@@ -22,6 +24,7 @@ export function InvitationRowActions({
   slug: string
   invitationId: string
   email: string
+  can: InvitationCapabilities
   access: AccessValue
   grantable: string[]
   canGrantAdmin: boolean
@@ -46,10 +49,12 @@ export function InvitationRowActions({
 
   return (
     <div className="flex flex-wrap justify-end gap-2">
-      <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit invitation to ${email}`}>
-        Edit
-      </Button>
-      {editor.isOpen ? (
+      {can.edit ? (
+        <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit invitation to ${email}`}>
+          Edit
+        </Button>
+      ) : null}
+      {can.edit && editor.isOpen ? (
       <dialog {...editor.dialogProps} aria-labelledby={titleId} className="m-auto w-full max-w-xl rounded-lg p-0 text-left shadow-xl">
         <form
           className="max-h-[85vh] space-y-5 overflow-y-auto p-6"
@@ -83,20 +88,24 @@ export function InvitationRowActions({
         </form>
       </dialog>
       ) : null}
-      <Button variant="secondary" onClick={() => resend(fields)} disabled={isResending} aria-label={`Resend invitation to ${email}`}>
-        {isResending ? 'Resending…' : 'Resend'}
-      </Button>
-      <ConfirmButton
-        label="Revoke"
-        ariaLabel={`Revoke invitation to ${email}`}
-        title="Revoke invitation?"
-        confirmLabel="Revoke invitation"
-        pendingLabel="Revoking…"
-        isPending={isRevoking}
-        onConfirm={(close) => revoke(fields, close)}
-      >
-        The invitation to <strong className="break-all">{email}</strong> stops working at once. You can invite them again later.
-      </ConfirmButton>
+      {can.resend ? (
+        <Button variant="secondary" onClick={() => resend(fields)} disabled={isResending} aria-label={`Resend invitation to ${email}`}>
+          {isResending ? 'Resending…' : 'Resend'}
+        </Button>
+      ) : null}
+      {can.revoke ? (
+        <ConfirmButton
+          label="Revoke"
+          ariaLabel={`Revoke invitation to ${email}`}
+          title="Revoke invitation?"
+          confirmLabel="Revoke invitation"
+          pendingLabel="Revoking…"
+          isPending={isRevoking}
+          onConfirm={(close) => revoke(fields, close)}
+        >
+          The invitation to <strong className="break-all">{email}</strong> stops working at once. You can invite them again later.
+        </ConfirmButton>
+      ) : null}
     </div>
   )
 }
