@@ -12,9 +12,9 @@ export type Role = 'owner' | 'admin' | 'member'
 export type ProjectLevel = 'view' | 'edit' | 'admin'
 
 export const ALL_PERMISSIONS: OrgPermission[] = ORG_PERMISSIONS.map((p) => p.key)
-export const PROJECT_LEVELS: ProjectLevel[] = ['view', 'edit', 'admin']
+const PROJECT_LEVELS: ProjectLevel[] = ['view', 'edit', 'admin']
 
-export function isOrgPermission(value: string): value is OrgPermission {
+function isOrgPermission(value: string): value is OrgPermission {
   return (ALL_PERMISSIONS as string[]).includes(value)
 }
 
@@ -138,7 +138,7 @@ export interface MemberCapabilities {
 const ROLE_RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 }
 
 /** Whether the target holds a role above the actor's, or (between members) a permission the actor lacks. */
-export function outranks(target: Omit<MemberRef, 'userId'>, actor: Omit<MemberRef, 'userId'>): boolean {
+function outranks(target: Omit<MemberRef, 'userId'>, actor: Omit<MemberRef, 'userId'>): boolean {
   if (ROLE_RANK[target.role] !== ROLE_RANK[actor.role]) return ROLE_RANK[target.role] > ROLE_RANK[actor.role]
   const held = effectivePermissions(actor.role, actor.permissions)
   return effectivePermissions(target.role, target.permissions).some((p) => !held.includes(p))

@@ -151,4 +151,4 @@ export async function setSeatLimit(
   })
 }
 
-export const isSlug = (value: string) => /^[a-z0-9-]{1,100}$/.test(value)
+const isSlug = (value: string) => /^[a-z0-9-]{1,100}$/.test(value)
