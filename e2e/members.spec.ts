@@ -201,6 +201,25 @@ test.describe('invitations after joining: edit, re-invite, seat limit', () => {
     await openMembers(member, slug)
     await expect(member.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Audit log' })).toBeVisible()
   })
+
+  // Issue 16: the row offers what memberCapabilities allows; an owner may change another owner
+  // (the server always allowed it), which the row used to hide.
+  test('an owner steps another owner down to admin from the row’s Edit', async ({ browser }) => {
+    const { owner, slug, memberEmail } = await orgWithMember(browser)
+    await openMembers(owner, slug)
+    await owner.getByRole('button', { name: `Make owner: ${memberEmail}` }).click()
+    await owner.getByRole('dialog', { name: 'Make this member an owner?' }).getByRole('button', { name: 'Make owner' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'They are now an owner.' })).toBeVisible()
+    const row = owner.getByRole('row').filter({ hasText: memberEmail })
+    await expect(row.getByRole('button', { name: `Make owner: ${memberEmail}` })).toHaveCount(0)
+    await row.getByRole('button', { name: `Edit permissions of ${memberEmail}` }).click()
+    const editor = owner.getByRole('dialog', { name: `Edit permissions of ${memberEmail}` })
+    await expect(editor.getByRole('radio', { name: 'Admin' })).toBeChecked()
+    await expectAccessible(owner)
+    await editor.getByRole('button', { name: 'Save changes' }).click()
+    await expect(owner.getByRole('status').filter({ hasText: 'Permissions saved.' })).toBeVisible()
+    await expect(row.getByRole('cell', { name: 'Admin', exact: true })).toBeVisible()
+  })
 })
 
 // Issue 15: what the Members tab offers follows the data layer's verdict per row.

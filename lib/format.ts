@@ -9,4 +9,3 @@ export const formatDateTime = (d: Date) => `${dateTimeFormat.format(d)} UTC`
 export const roleLabels: Record<Role, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' }
 export const levelLabels: Record<ProjectLevel, string> = { view: 'View', edit: 'Edit', admin: 'Admin' }
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`

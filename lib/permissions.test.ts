@@ -3,10 +3,13 @@ import {
   ALL_PERMISSIONS,
   PROJECT_LEVEL_RANK,
   checkGrant,
+  effectiveProjectLevel,
   grantablePermissions,
   grantorProjectLevel,
   levelAtLeast,
+  invitationCapabilities,
   memberCapabilities,
+  projectCapabilities,
   type Grant,
   type Grantor,
   type ProjectLevel,
@@ -125,5 +128,46 @@ describe('memberCapabilities', () => {
 
   it('needs the permission itself', () => {
     expect(memberCapabilities(ref('x', 'member', ['members:read']), ref('m', 'member'))).toEqual({ edit: false, remove: false, makeOwner: false })
+  })
+})
+
+describe('invitationCapabilities', () => {
+  const now = new Date('2026-01-10T12:00:00Z')
+  const inviter = { role: 'member' as const, permissions: ['members:invite'] }
+  const live = { status: 'pending', expiresAt: new Date('2026-01-11T00:00:00Z') }
+  const lapsed = { status: 'pending', expiresAt: new Date('2026-01-10T12:00:00Z') }
+
+  it('lets a holder of Invite members resend, revoke and edit a live invitation', () => {
+    expect(invitationCapabilities(inviter, live, now)).toEqual({ resend: true, revoke: true, edit: true })
+    expect(invitationCapabilities({ role: 'admin', permissions: [] }, live, now)).toEqual({ resend: true, revoke: true, edit: true })
+  })
+
+  it('offers an expired one only resend and revoke, whether the sweep has marked it or not', () => {
+    expect(invitationCapabilities(inviter, lapsed, now)).toEqual({ resend: true, revoke: true, edit: false })
+    expect(invitationCapabilities(inviter, { ...live, status: 'expired' }, now)).toEqual({ resend: true, revoke: true, edit: false })
+  })
+
+  it('offers nothing on answered or revoked invitations, nor to a member without Invite members', () => {
+    for (const status of ['accepted', 'declined', 'revoked']) {
+      expect(invitationCapabilities(inviter, { ...live, status }, now)).toEqual({ resend: false, revoke: false, edit: false })
+    }
+    expect(invitationCapabilities({ role: 'member', permissions: ['members:read'] }, live, now)).toEqual({ resend: false, revoke: false, edit: false })
+  })
+})
+
+describe('projectCapabilities', () => {
+  it('grows with the level: view sees, edit changes content, admin manages access, renames and deletes', () => {
+    expect(projectCapabilities(null)).toEqual({ view: false, edit: false, manageAccess: false, rename: false, delete: false })
+    expect(projectCapabilities('view')).toEqual({ view: true, edit: false, manageAccess: false, rename: false, delete: false })
+    expect(projectCapabilities('edit')).toEqual({ view: true, edit: true, manageAccess: false, rename: false, delete: false })
+    expect(projectCapabilities('admin')).toEqual({ view: true, edit: true, manageAccess: true, rename: true, delete: true })
+  })
+
+  it('counts owners, admins and projects:manage_all as admin on every project, members by their grant', () => {
+    expect(effectiveProjectLevel({ role: 'owner', permissions: [] }, null)).toBe('admin')
+    expect(effectiveProjectLevel({ role: 'admin', permissions: [] }, 'view')).toBe('admin')
+    expect(effectiveProjectLevel({ role: 'member', permissions: ['projects:manage_all'] }, null)).toBe('admin')
+    expect(effectiveProjectLevel({ role: 'member', permissions: ['projects:create'] }, 'edit')).toBe('edit')
+    expect(effectiveProjectLevel({ role: 'member', permissions: [] }, null)).toBeNull()
   })
 })

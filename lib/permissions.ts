@@ -12,9 +12,9 @@ export type Role = 'owner' | 'admin' | 'member'
 export type ProjectLevel = 'view' | 'edit' | 'admin'
 
 export const ALL_PERMISSIONS: OrgPermission[] = ORG_PERMISSIONS.map((p) => p.key)
-export const PROJECT_LEVELS: ProjectLevel[] = ['view', 'edit', 'admin']
+const PROJECT_LEVELS: ProjectLevel[] = ['view', 'edit', 'admin']
 
-export function isOrgPermission(value: string): value is OrgPermission {
+function isOrgPermission(value: string): value is OrgPermission {
   return (ALL_PERMISSIONS as string[]).includes(value)
 }
 
@@ -58,10 +58,18 @@ export interface Grant {
 
 export type GrantCheck = { ok: true } | { ok: false; field: 'role' | 'permissions' | 'projectGrants'; message: string }
 
+/**
+ * A member's level on a project: admin on every project for owners, admins and holders of
+ * projects:manage_all, otherwise the level granted on it (null: none, the project is hidden).
+ */
+export function effectiveProjectLevel(member: { role: Role; permissions: readonly string[] }, granted: ProjectLevel | null): ProjectLevel | null {
+  if (member.role === 'owner' || hasPermission(member, 'projects:manage_all')) return 'admin'
+  return granted
+}
+
 /** The grantor's level on a project: admin everywhere for owners, admins and holders of projects:manage_all. */
 export function grantorProjectLevel(grantor: Grantor, projectId: string): ProjectLevel | null {
-  if (grantor.role === 'owner' || hasPermission(grantor, 'projects:manage_all')) return 'admin'
-  return grantor.projectLevels.get(projectId) ?? null
+  return effectiveProjectLevel(grantor, grantor.projectLevels.get(projectId) ?? null)
 }
 
 /** The organization permissions the grantor may hand out (which invite checkboxes are enabled). */
@@ -130,7 +138,7 @@ export interface MemberCapabilities {
 const ROLE_RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 }
 
 /** Whether the target holds a role above the actor's, or (between members) a permission the actor lacks. */
-export function outranks(target: Omit<MemberRef, 'userId'>, actor: Omit<MemberRef, 'userId'>): boolean {
+function outranks(target: Omit<MemberRef, 'userId'>, actor: Omit<MemberRef, 'userId'>): boolean {
   if (ROLE_RANK[target.role] !== ROLE_RANK[actor.role]) return ROLE_RANK[target.role] > ROLE_RANK[actor.role]
   const held = effectivePermissions(actor.role, actor.permissions)
   return effectivePermissions(target.role, target.permissions).some((p) => !held.includes(p))
@@ -171,4 +179,46 @@ export function leaveVerdict(me: { role: Role; otherOwners: number }): Verdict {
  */
 export function canInviterStillGrant(inviter: Grantor | null, offer: Grant): boolean {
   return inviter !== null && hasPermission(inviter, 'members:invite') && checkGrant(inviter, offer).ok
+}
+
+export interface InvitationCapabilities {
+  resend: boolean
+  revoke: boolean
+  edit: boolean
+}
+
+/**
+ * What an actor may do to an invitation of its organization (DESIGN.md section 4, rule 5 of
+ * section 3): resend and revoke while it is open (pending, or expired: a resend renews it), edit
+ * only while it can still be accepted (an expired one is resent first, then changed). All three
+ * need members:invite; what an edit may offer is checkGrant's, what a resend may cost the send
+ * limits'. Answered and revoked invitations never move again.
+ */
+export function invitationCapabilities(
+  actor: { role: Role; permissions: readonly string[] },
+  invitation: { status: string; expiresAt: Date },
+  now: Date = new Date(),
+): InvitationCapabilities {
+  const mayInvite = hasPermission(actor, 'members:invite')
+  const isOpen = invitation.status === 'pending' || invitation.status === 'expired'
+  const isLive = invitation.status === 'pending' && invitation.expiresAt > now
+  return { resend: mayInvite && isOpen, revoke: mayInvite && isOpen, edit: mayInvite && isLive }
+}
+
+export interface ProjectCapabilities {
+  view: boolean
+  edit: boolean
+  manageAccess: boolean
+  rename: boolean
+  delete: boolean
+}
+
+/**
+ * What an actor may do to a project, from its level on it (effectiveProjectLevel; null: none):
+ * view sees it, edit changes its content, admin also manages who has access, renames and deletes
+ * it (DESIGN.md section 3). How high a level the actor may grant is checkGrant's rule.
+ */
+export function projectCapabilities(level: ProjectLevel | null): ProjectCapabilities {
+  const isAtLeast = (wanted: ProjectLevel) => level !== null && levelAtLeast(level, wanted)
+  return { view: isAtLeast('view'), edit: isAtLeast('edit'), manageAccess: isAtLeast('admin'), rename: isAtLeast('admin'), delete: isAtLeast('admin') }
 }

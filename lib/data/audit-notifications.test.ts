@@ -7,9 +7,9 @@ import { listAuditEvents, recordAudit } from './audit'
 import { acceptInvitation } from './invitations/accept-invitation'
 import { createInvitations } from './invitations/create-invitations'
 import { declineInvitation } from './invitations/decline-invitation'
-import { removeMember } from './members'
+import { removeMember } from './members/remove-member'
 import { listNotifications, markNotificationsRead } from './notifications'
-import { createProject } from './projects'
+import { createProject } from './projects/create-project'
 import { config, createWorld, uniqueEmail } from './invitations.test-support'
 
 let t: TestDb

@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { count, eq } from 'drizzle-orm'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
-import { auditEvents, memberships, projectMembers, projects } from '@/db/schema'
-import { createOrganization } from './organizations'
+import { auditEvents, invitations, memberships, projectMembers, projects } from '@/db/schema'
+import { countSeatsUsed, createOrganization } from './organizations'
 import { queryCounter } from '@/db/client'
 import { encodeCursor } from './cursor'
-import { listMembers } from './members'
-import { createProject, listGrantableProjects, listVisibleProjects } from './projects'
+import { listMembers } from './members/list-members'
+import { createProject } from './projects/create-project'
+import { listGrantableProjects } from './projects/list-grantable-projects'
+import { listVisibleProjects } from './projects/list-visible-projects'
 
 let t: TestDb
 beforeAll(async () => {
@@ -58,9 +60,25 @@ describe('listMembers', () => {
     expect(queryCounter.count - start).toBe(1)
     const later = queryCounter.count
     const past = await listMembers(t.db, { orgId: org.id, actorId: owner.id, cursor: encodeCursor(new Date(0), '00000000-0000-0000-0000-000000000000') })
-    expect(past).toEqual({ items: [], nextCursor: null, total: 2 })
+    expect(past).toEqual({ items: [], nextCursor: null, total: 2, seatsUsed: 2 })
     expect(queryCounter.count - later).toBe(2)
     expect(await listMembers(t.db, { orgId: org.id, actorId: member.id, cursor: encodeCursor(new Date(0), '00000000-0000-0000-0000-000000000000') })).toBeNull()
+  })
+
+  it('counts seats as countSeatsUsed does: members and unexpired pending invitations, on every page', async () => {
+    const { owner, org } = await orgWithMember([])
+    const now = new Date()
+    const invite = (email: string, status: 'pending' | 'revoked', expiresAt: Date) =>
+      ({ organizationId: org.id, email, role: 'member' as const, invitedBy: owner.id, status, tokenHash: `seat-${email}-${org.id}`, expiresAt })
+    await t.db.insert(invitations).values([
+      invite('held@seats.test', 'pending', new Date(now.getTime() + 86_400_000)),
+      invite('lapsed@seats.test', 'pending', new Date(now.getTime() - 1000)),
+      invite('revoked@seats.test', 'revoked', new Date(now.getTime() + 86_400_000)),
+    ])
+    expect(await countSeatsUsed(t.db, org.id, now)).toBe(3)
+    expect((await listMembers(t.db, { orgId: org.id, actorId: owner.id, now }))?.seatsUsed).toBe(3)
+    const past = encodeCursor(new Date(0), '00000000-0000-0000-0000-000000000000')
+    expect((await listMembers(t.db, { orgId: org.id, actorId: owner.id, cursor: past, now }))?.seatsUsed).toBe(3)
   })
 
   it('ignores a malformed cursor', async () => {
@@ -105,10 +123,11 @@ describe('project visibility', () => {
     if (!a.ok) throw new Error('setup')
     await t.db.insert(projectMembers).values({ projectId: a.project.id, organizationId: org.id, userId: member.id, level: 'view' })
     const mine = await listVisibleProjects(t.db, { orgId: org.id, userId: member.id })
-    expect(mine).toEqual([{ id: a.project.id, name: 'A', level: 'view' }])
+    expect(mine).toEqual([{ id: a.project.id, name: 'A', level: 'view', can: { view: true, edit: false, manageAccess: false, rename: false, delete: false } }])
     await t.db.update(memberships).set({ permissions: ['projects:manage_all'] }).where(eq(memberships.userId, member.id))
     const all = await listVisibleProjects(t.db, { orgId: org.id, userId: member.id })
     expect(all.map((p) => p.name)).toEqual(['A', 'B'])
+    expect(all.every((p) => p.level === 'admin' && p.can.delete)).toBe(true)
     expect((await listGrantableProjects(t.db, { orgId: org.id, actorId: owner.id })).map((p) => p.level)).toEqual(['admin', 'admin'])
   })
 

@@ -2,7 +2,8 @@
 // enforced by removeMember and shown per row by listMembers, both from memberCapabilities.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDb, type TestDb } from '@/test/db'
-import { listMembers, removeMember } from './members'
+import { listMembers } from './members/list-members'
+import { removeMember } from './members/remove-member'
 import { addMember, createWorld, membershipOf } from './invitations.test-support'
 import { snapshot } from './members.test-support'
 

@@ -1,13 +1,14 @@
 import 'server-only'
 import { randomBytes } from 'node:crypto'
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '@/db/client'
-import { invitations, memberships, organizations } from '@/db/schema'
+import { memberships, organizations } from '@/db/schema'
 import { effectivePermissions, leaveVerdict, type OrgPermission, type Role, type Verdict } from '@/lib/permissions'
 import { MAX_SEAT_LIMIT } from '@/lib/validations/member'
 import { slugify } from '@/lib/validations/organization'
 import { recordAudit } from './audit'
 import { isUuid } from './ids'
+import { seatsUsedSql } from './seats-sql'
 
 export interface OrgSummary {
   id: string
@@ -103,19 +104,10 @@ export async function lockOrganization(tx: Db, orgId: string) {
   return row ?? null
 }
 
-/** Seats in use: members plus pending invitations that have not expired. */
+/** Seats in use (seatsUsedSql). */
 export async function countSeatsUsed(db: Db, orgId: string, now: Date = new Date()): Promise<number> {
-  const [row] = await db
-    .select({
-      members: sql<number>`(${db.select({ n: count() }).from(memberships).where(eq(memberships.organizationId, orgId))})`.mapWith(Number),
-      pending: sql<number>`(${db
-        .select({ n: count() })
-        .from(invitations)
-        .where(and(eq(invitations.organizationId, orgId), sql`${invitations.status} = 'pending'`, gt(invitations.expiresAt, now)))})`.mapWith(Number),
-    })
-    .from(organizations)
-    .where(eq(organizations.id, orgId))
-  return row ? row.members + row.pending : 0
+  const [row] = await db.select({ used: seatsUsedSql(db, orgId, now) }).from(organizations).where(eq(organizations.id, orgId))
+  return row ? row.used : 0
 }
 
 export type SetSeatLimitResult =
@@ -159,4 +151,4 @@ export async function setSeatLimit(
   })
 }
 
-export const isSlug = (value: string) => /^[a-z0-9-]{1,100}$/.test(value)
+const isSlug = (value: string) => /^[a-z0-9-]{1,100}$/.test(value)

@@ -1,13 +1,25 @@
 import 'server-only'
-import { sql, type SQL } from 'drizzle-orm'
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { memberships } from '@/db/schema'
 import type { OrgPermission } from '@/lib/permissions'
 
 /**
  * SQL twin of hasPermission (lib/permissions.ts, effectivePermissions): owners and admins hold
- * every permission, members exactly what they were granted. `m` names a memberships row.
+ * every permission, members exactly what they were granted. The one SQL form of the rule; the
+ * helpers below only say which row it reads.
  */
+function holdsSql(role: SQLWrapper, permissions: SQLWrapper, permission: OrgPermission): SQL {
+  return sql`(${role} in ('owner', 'admin') or ${permission} = any(${permissions}))`
+}
+
+/** The rule on a memberships row named `m` in raw SQL. */
 export function holdsPermissionSql(m: string, permission: OrgPermission): SQL {
-  return sql`(${sql.identifier(m)}.role in ('owner', 'admin') or ${permission} = any(${sql.identifier(m)}.permissions))`
+  return holdsSql(sql`${sql.identifier(m)}.role`, sql`${sql.identifier(m)}.permissions`, permission)
+}
+
+/** The rule on the memberships table of a Drizzle query (its own columns, not an alias). */
+export function membershipHolds(permission: OrgPermission): SQL {
+  return holdsSql(memberships.role, memberships.permissions, permission)
 }
 
 /**

@@ -25,7 +25,7 @@ import { createProjectSchema } from '@/lib/validations/project'
 import { projectAccessSchema, projectRefSchema, renameProjectSchema } from '@/lib/validations/project-access'
 import { createInvitations } from '@/lib/data/invitations/create-invitations'
 import { addProject, setProjectLevel } from '@/lib/data/invitations.test-support'
-import { removeMember } from '@/lib/data/members'
+import { removeMember } from '@/lib/data/members/remove-member'
 import { createTestDb, type TestDb } from '@/test/db'
 import {
   actions,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDb, type TestDb } from '@/test/db'
 import { createUser } from '@/test/factories'
-import { leaveOrganization, makeOwner } from '../members'
+import { leaveOrganization } from './leave-organization'
+import { makeOwner } from './make-owner'
 import { addMember } from '../invitations.test-support'
 import { createOrganization, getOrgForMember } from '../organizations'
 

@@ -16,7 +16,10 @@ import { deliverSoon } from '@/lib/email/delivery'
 import { getEnv } from '@/lib/env'
 import { invitationIdSchema, inviteSchema } from '@/lib/validations/invitation'
 import { leaveOrganizationSchema, memberAccessSchema, memberTargetSchema, seatLimitSchema } from '@/lib/validations/member'
-import { leaveOrganization, makeOwner, removeMember, updateMemberAccess } from '@/lib/data/members'
+import { leaveOrganization } from '@/lib/data/members/leave-organization'
+import { makeOwner } from '@/lib/data/members/make-owner'
+import { removeMember } from '@/lib/data/members/remove-member'
+import { updateMemberAccess } from '@/lib/data/members/update-member-access'
 
 // These actions answer with their result only; the client refreshes the page after a success
 // (useAnnouncedAction, and the forms on this tab), so an action's answer never carries a re-render

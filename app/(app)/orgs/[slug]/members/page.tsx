@@ -4,10 +4,10 @@ import Link from 'next/link'
 import { withDb } from '@/lib/data/db'
 import { requireOrgMember } from '@/lib/auth/org-context'
 import { type InvitationStateFilter, listPendingInvitations } from '@/lib/data/invitations/list-pending-invitations'
-import { listMembers } from '@/lib/data/members'
-import { listGrantableProjects } from '@/lib/data/projects'
+import { listMembers } from '@/lib/data/members/list-members'
+import { listGrantableProjects } from '@/lib/data/projects/list-grantable-projects'
 import { formatDate, levelLabels, roleLabels } from '@/lib/format'
-import { canGrantAdminRole, grantablePermissions, hasPermission, permissionLabel } from '@/lib/permissions'
+import { canGrantAdminRole, grantablePermissions, hasPermission, invitationCapabilities, memberCapabilities, permissionLabel } from '@/lib/permissions'
 import { InviteMemberDialog } from './_components/invite-member-dialog'
 import { InvitationsTable } from './_components/invitations-table'
 import { MemberRowActions } from './_components/member-row-actions'
@@ -43,6 +43,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
   const query = await searchParams
   const { org, seatLimit, membership, user, leave } = await requireOrgMember(slug, `/orgs/${slug}/members`)
   if (!hasPermission(membership, 'members:read')) {
+    const self = { userId: user.id, ...membership }
     return (
       <section aria-labelledby="members-heading">
         <h2 id="members-heading" className="text-lg font-semibold">
@@ -57,9 +58,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
             member={{ userId: user.id, label: user.email, role: membership.role, permissions: membership.permissions }}
             isSelf
             leave={leave}
-            canEdit={false}
-            canRemove={false}
-            canMakeOwner={false}
+            can={memberCapabilities(self, self)}
             canGrantAdmin={false}
             grantable={[]}
           />
@@ -74,8 +73,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
     withDb(listPendingInvitations, { orgId: org.id, actorId: user.id, limit: PAGE_SIZE, cursor: one(query.invitations), state: filter.value }),
     canInvite ? withDb(listGrantableProjects, { orgId: org.id, actorId: user.id }) : Promise.resolve([]),
   ])
-  // Seats in use: members, and pending invitations that have not expired (as countSeatsUsed counts them).
-  const seats = membership.role === 'owner' && members && invitations ? { limit: seatLimit, used: members.total + invitations.heldSeats } : null
+  const seats = membership.role === 'owner' && members ? { limit: seatLimit, used: members.seatsUsed } : null
   const base = `/orgs/${org.slug}/members`
   const grantableProjects = projects.map((p) => ({ id: p.id, name: p.name, maxLevel: p.level }))
   const grantable = grantablePermissions(membership)
@@ -180,6 +178,7 @@ export default async function MembersTab({ params, searchParams }: { params: Pro
               expiresText: formatDate(inv.expiresAt),
               stateText: stateText[inv.state],
               isFailing: inv.state !== 'pending',
+              can: invitationCapabilities(membership, { status: inv.state === 'expired' ? 'expired' : 'pending', expiresAt: inv.expiresAt }),
               hint:
                 inv.state === 'delivery_failed' && inv.deliveryError
                   ? 'Resend to try again.'

@@ -8,13 +8,15 @@ import { isUnreachable, useAnnouncedAction } from '@/components/ui/use-announced
 import { useModal } from '@/components/ui/use-modal'
 import type { ActionState } from '@/lib/actions/state'
 import { resendInvitationAction, revokeInvitationAction, updateInvitationAction } from '../actions'
+import type { InvitationCapabilities } from '@/lib/permissions'
 import { AccessFields, accessFields, type AccessValue, type GrantableProject } from './access-fields'
 
-/** Edit, Resend, and Revoke behind a confirmation, for one pending invitation. */
+/** Edit, Resend, and Revoke behind a confirmation, for one open invitation, as far as its verdict allows. */
 export function InvitationRowActions({
   slug,
   invitationId,
   email,
+  can,
   access,
   grantable,
   canGrantAdmin,
@@ -24,6 +26,7 @@ export function InvitationRowActions({
   slug: string
   invitationId: string
   email: string
+  can: InvitationCapabilities
   access: AccessValue
   grantable: string[]
   canGrantAdmin: boolean
@@ -62,10 +65,12 @@ export function InvitationRowActions({
 
   return (
     <div ref={root} className="flex flex-wrap justify-end gap-2">
-      <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit invitation to ${email}`}>
-        Edit
-      </Button>
-      {editor.isOpen ? (
+      {can.edit ? (
+        <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit invitation to ${email}`}>
+          Edit
+        </Button>
+      ) : null}
+      {can.edit && editor.isOpen ? (
       <dialog {...editor.dialogProps} aria-labelledby={titleId} className="m-auto w-full max-w-xl rounded-lg p-0 text-left shadow-xl">
         <form
           className="max-h-[85vh] space-y-5 overflow-y-auto p-6"
@@ -99,30 +104,34 @@ export function InvitationRowActions({
         </form>
       </dialog>
       ) : null}
-      {/* aria-disabled, not disabled, while working: a disabled button drops focus to the page body. */}
-      <Button
-        variant="secondary"
-        onClick={() => {
-          if (isResending) return
-          setFailure(null)
-          resend(fields, (result) => setFailure(isUnreachable(result) ? (result.message ?? null) : null))
-        }}
-        aria-disabled={isResending || undefined}
-        aria-label={`Resend invitation to ${email}`}
-      >
-        {isResending ? 'Resending…' : 'Resend'}
-      </Button>
-      <ConfirmButton
-        label="Revoke"
-        ariaLabel={`Revoke invitation to ${email}`}
-        title="Revoke invitation?"
-        confirmLabel="Revoke invitation"
-        pendingLabel="Revoking…"
-        isPending={isRevoking}
-        onConfirm={(done) => revoke(fields, afterRevoke(done))}
-      >
-        The invitation to <strong className="break-all">{email}</strong> stops working at once. You can invite them again later.
-      </ConfirmButton>
+      {can.resend ? (
+        // aria-disabled, not disabled, while working: a disabled button drops focus to the page body.
+        <Button
+          variant="secondary"
+          onClick={() => {
+            if (isResending) return
+            setFailure(null)
+            resend(fields, (result) => setFailure(isUnreachable(result) ? (result.message ?? null) : null))
+          }}
+          aria-disabled={isResending || undefined}
+          aria-label={`Resend invitation to ${email}`}
+        >
+          {isResending ? 'Resending…' : 'Resend'}
+        </Button>
+      ) : null}
+      {can.revoke ? (
+        <ConfirmButton
+          label="Revoke"
+          ariaLabel={`Revoke invitation to ${email}`}
+          title="Revoke invitation?"
+          confirmLabel="Revoke invitation"
+          pendingLabel="Revoking…"
+          isPending={isRevoking}
+          onConfirm={(done) => revoke(fields, afterRevoke(done))}
+        >
+          The invitation to <strong className="break-all">{email}</strong> stops working at once. You can invite them again later.
+        </ConfirmButton>
+      ) : null}
       {failure ? (
         <p role="alert" className="w-full text-right text-sm text-red-700">
           {failure}

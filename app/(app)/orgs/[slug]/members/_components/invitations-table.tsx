@@ -2,6 +2,7 @@
 
 import { EmailText } from '@/components/ui/email-text'
 import { Cell, Table } from '@/components/ui/table'
+import type { InvitationCapabilities } from '@/lib/permissions'
 import type { GrantableProject } from './access-fields'
 import { InvitationRowActions } from './invitation-row-actions'
 
@@ -20,6 +21,8 @@ export interface InvitationItem {
   expiresText: string
   stateText: string
   isFailing: boolean
+  /** invitationCapabilities' verdict on this invitation: shown as is. */
+  can: InvitationCapabilities
   /** What an admin can do about the state, if anything. */
   hint: string | null
 }
@@ -75,6 +78,7 @@ export function InvitationsTable({ invitations, rights }: { invitations: Invitat
                 slug={rights.slug}
                 invitationId={inv.id}
                 email={inv.email}
+                can={inv.can}
                 access={{ role: inv.role, permissions: inv.permissions, projects: Object.fromEntries(inv.projects.map((g) => [g.id, g.level])) }}
                 grantable={rights.grantable}
                 canGrantAdmin={rights.canGrantAdmin}

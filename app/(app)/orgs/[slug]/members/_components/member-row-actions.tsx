@@ -7,7 +7,7 @@ import { ConfirmButton } from '@/components/ui/confirm-button'
 import { useAnnouncedAction } from '@/components/ui/use-announced-action'
 import { useModal } from '@/components/ui/use-modal'
 import { EmailText } from '@/components/ui/email-text'
-import { ORG_PERMISSIONS, type Verdict } from '@/lib/permissions'
+import { ORG_PERMISSIONS, type MemberCapabilities, type Verdict } from '@/lib/permissions'
 import { leaveOrganizationAction, makeOwnerAction, removeMemberAction, updateMemberAccessAction } from '../actions'
 
 export interface MemberRowProps {
@@ -16,22 +16,24 @@ export interface MemberRowProps {
   isSelf: boolean
   /** The viewer's own row: whether they may leave, and why not (leaveVerdict, which the server enforces). */
   leave: Verdict
-  canEdit: boolean
-  canRemove: boolean
-  canMakeOwner: boolean
+  /** memberCapabilities' verdict on this member, from the data layer: shown as is. */
+  can: MemberCapabilities
   canGrantAdmin: boolean
   grantable: string[]
 }
 
 /** Edit permissions, remove, make owner, or (on one's own row) leave. Every rule is checked again on the server. */
-export function MemberRowActions({ slug, member, isSelf, leave: leaveRight, canEdit, canRemove, canMakeOwner, canGrantAdmin, grantable }: MemberRowProps) {
+export function MemberRowActions({ slug, member, isSelf, leave: leaveRight, can, canGrantAdmin, grantable }: MemberRowProps) {
   const [isSaving, save] = useAnnouncedAction(updateMemberAccessAction)
   const [isRemoving, remove] = useAnnouncedAction(removeMemberAction)
   const [isPromoting, promote] = useAnnouncedAction(makeOwnerAction)
   const [isLeaving, leave] = useAnnouncedAction(leaveOrganizationAction)
   const editor = useModal()
   const titleId = useId()
-  const [role, setRole] = useState<'admin' | 'member'>(member.role === 'admin' ? 'admin' : 'member')
+  // An owner's nearest role in the dialog is admin. Reset on every open: the row's role may have
+  // changed since the first render (Make owner refreshes the page, not this state).
+  const roleNow = member.role === 'member' ? 'member' : 'admin'
+  const [role, setRole] = useState<'admin' | 'member'>(roleNow)
   const [error, setError] = useState<string | null>(null)
   const target = { slug, userId: member.userId }
 
@@ -75,9 +77,17 @@ export function MemberRowActions({ slug, member, isSelf, leave: leaveRight, canE
 
   return (
     <div className="flex flex-wrap gap-2 sm:justify-end">
-      {canEdit && member.role !== 'owner' ? (
+      {can.edit ? (
         <>
-          <Button variant="secondary" onClick={editor.open} aria-haspopup="dialog" aria-label={`Edit permissions of ${member.label}`}>
+          <Button
+            variant="secondary"
+            onClick={() => {
+              setRole(roleNow)
+              editor.open()
+            }}
+            aria-haspopup="dialog"
+            aria-label={`Edit permissions of ${member.label}`}
+          >
             Edit
           </Button>
           {editor.isOpen ? (
@@ -135,7 +145,7 @@ export function MemberRowActions({ slug, member, isSelf, leave: leaveRight, canE
           ) : null}
         </>
       ) : null}
-      {canMakeOwner && member.role !== 'owner' ? (
+      {can.makeOwner ? (
         <ConfirmButton
           label="Make owner"
           // The name starts with the visible words (WCAG 2.5.3, axe label-content-name-mismatch).
@@ -152,7 +162,7 @@ export function MemberRowActions({ slug, member, isSelf, leave: leaveRight, canE
           will hold every right, including renaming and deleting the organization and making other owners.
         </ConfirmButton>
       ) : null}
-      {canRemove ? (
+      {can.remove ? (
         <ConfirmButton
           label="Remove"
           ariaLabel={`Remove ${member.label}`}

@@ -53,9 +53,7 @@ export function MembersTable({ members, rights }: { members: MemberItem[]; right
               member={{ userId: m.userId, label: m.name ?? m.email, role: m.role, permissions: m.permissions }}
               isSelf={m.userId === rights.selfId}
               leave={rights.leave}
-              canEdit={m.can.edit}
-              canRemove={m.can.remove}
-              canMakeOwner={m.can.makeOwner}
+              can={m.can}
               canGrantAdmin={rights.canGrantAdmin}
               grantable={rights.grantable}
             />

@@ -5,7 +5,8 @@ import { notFound } from 'next/navigation'
 import { withDb } from '@/lib/data/db'
 import { NameDialog } from '@/components/form/name-dialog'
 import { requireOrgMember } from '@/lib/auth/org-context'
-import { getProject, listProjectMembers } from '@/lib/data/projects'
+import { getProject } from '@/lib/data/projects/get-project'
+import { listProjectMembers } from '@/lib/data/projects/list-project-members'
 import { levelLabels } from '@/lib/format'
 import { PROJECT_NAME_MAX } from '@/lib/validations/project'
 import { renameProjectAction } from './actions'
@@ -22,27 +23,29 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
   const project = await withDb(getProject, { orgId: org.id, actorId: user.id, projectId })
   if (!project) notFound()
   const members = await withDb(listProjectMembers, { orgId: org.id, actorId: user.id, projectId })
-  const isAdmin = project.myLevel === 'admin'
+  const { can } = project
   return (
     <section aria-labelledby="project-heading">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h2 id="project-heading" className="text-lg font-semibold break-words">
           Project: {project.name}
         </h2>
-        {isAdmin ? (
+        {can.rename || can.delete ? (
           <div className="flex gap-2">
-            <NameDialog
-              action={renameProjectAction}
-              title="Rename project"
-              fieldLabel="Project name"
-              hint={`Up to ${PROJECT_NAME_MAX} characters.`}
-              maxLength={PROJECT_NAME_MAX}
-              hidden={{ slug: org.slug, projectId: project.id }}
-              submitLabel="Rename"
-              pendingLabel="Renaming…"
-              defaultName={project.name}
-            />
-            <DeleteProjectButton slug={org.slug} projectId={project.id} name={project.name} />
+            {can.rename ? (
+              <NameDialog
+                action={renameProjectAction}
+                title="Rename project"
+                fieldLabel="Project name"
+                hint={`Up to ${PROJECT_NAME_MAX} characters.`}
+                maxLength={PROJECT_NAME_MAX}
+                hidden={{ slug: org.slug, projectId: project.id }}
+                submitLabel="Rename"
+                pendingLabel="Renaming…"
+                defaultName={project.name}
+              />
+            ) : null}
+            {can.delete ? <DeleteProjectButton slug={org.slug} projectId={project.id} name={project.name} /> : null}
           </div>
         ) : null}
       </div>
@@ -51,15 +54,15 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
       <h3 className="mt-6 font-semibold">People with access</h3>
       {!members || members.items.length === 0 ? (
         <EmptyState className="mt-2">
-          Nobody has access granted on this project yet.{isAdmin ? ' Grant access to a member below.' : ''}
+          Nobody has access granted on this project yet.{can.manageAccess ? ' Grant access to a member below.' : ''}
         </EmptyState>
       ) : (
-        <Table className="mt-2" columns={[{ label: 'Member' }, { label: 'Access' }, ...(isAdmin ? [{ label: 'Actions', isHidden: true }] : [])]}>
+        <Table className="mt-2" columns={[{ label: 'Member' }, { label: 'Access' }, ...(can.manageAccess ? [{ label: 'Actions', isHidden: true }] : [])]}>
           {members.items.map((m) => (
             <tr key={m.userId}>
               <Cell className="font-medium [overflow-wrap:anywhere]">{m.name ?? <EmailText email={m.email} />}</Cell>
               <Cell label="Access">{levelLabels[m.level]}</Cell>
-              {isAdmin ? (
+              {can.manageAccess ? (
                 <Cell>
                   {m.userId === user.id ? null : (
                     <AccessRowActions slug={org.slug} projectId={project.id} userId={m.userId} label={m.email} level={m.level} maxLevel={project.myLevel} />
@@ -70,7 +73,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           ))}
         </Table>
       )}
-      {isAdmin ? (
+      {can.manageAccess ? (
         <div className="mt-6 rounded-lg border border-slate-200 bg-white p-4">
           <h3 className="mb-3 font-semibold">Grant access</h3>
           <GrantAccessForm slug={org.slug} projectId={project.id} maxLevel={project.myLevel} />
