@@ -1,6 +1,7 @@
 'use client'
 
-import { useEffect, useId, useRef, useState } from 'react'
+import { useCallback, useId, useRef, useState } from 'react'
+import { useDismiss } from '@/components/ui/use-dismiss'
 import { signOutAction } from '@/app/actions'
 import { SubmitButton, useIsHydrated } from '@/components/ui/button'
 import { EmailText } from '@/components/ui/email-text'
@@ -12,30 +13,13 @@ import { EmailText } from '@/components/ui/email-text'
  */
 export function AccountMenu({ email }: { email: string }) {
   const [isOpen, setOpen] = useState(false)
+  const close = useCallback(() => setOpen(false), [])
   const isHydrated = useIsHydrated()
   const panelId = useId()
   const root = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
 
-  useEffect(() => {
-    if (!isOpen) return
-    const isOutside = (target: EventTarget | null) => !(target instanceof Node && root.current?.contains(target))
-    function onKey(e: KeyboardEvent) {
-      if (e.key !== 'Escape') return
-      setOpen(false)
-      button.current?.focus()
-    }
-    const onPointer = (e: MouseEvent) => isOutside(e.target) && setOpen(false)
-    const onFocus = (e: FocusEvent) => isOutside(e.target) && setOpen(false)
-    document.addEventListener('keydown', onKey)
-    document.addEventListener('mousedown', onPointer)
-    document.addEventListener('focusin', onFocus)
-    return () => {
-      document.removeEventListener('keydown', onKey)
-      document.removeEventListener('mousedown', onPointer)
-      document.removeEventListener('focusin', onFocus)
-    }
-  }, [isOpen])
+  useDismiss(isOpen, close, root, button)
 
   return (
     <div ref={root} className="relative">

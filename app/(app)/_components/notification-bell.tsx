@@ -1,6 +1,7 @@
 'use client'
 
-import { useEffect, useId, useRef, useState } from 'react'
+import { useCallback, useId, useRef, useState } from 'react'
+import { useDismiss } from '@/components/ui/use-dismiss'
 import { useIsHydrated } from '@/components/ui/button'
 import { useAnnouncedAction } from '@/components/ui/use-announced-action'
 import { RespondButtons } from '../invitations/_components/respond-buttons'
@@ -43,6 +44,7 @@ export function NotificationBell({
   unread: number
 }) {
   const [isOpen, setOpen] = useState(false)
+  const close = useCallback(() => setOpen(false), [])
   const [, markRead] = useAnnouncedAction(markNotificationsReadAction)
   const isHydrated = useIsHydrated()
   const panelId = useId()
@@ -53,28 +55,7 @@ export function NotificationBell({
   const root = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
 
-  useEffect(() => {
-    if (!isOpen) return
-    function onKey(e: KeyboardEvent) {
-      if (e.key === 'Escape') {
-        setOpen(false)
-        button.current?.focus()
-      }
-    }
-    // A click or focus outside closes it: tabbing out must not leave it open over the page.
-    // (An answered item leaving the panel moves focus to no element, which closes nothing.)
-    function onOutside(e: Event) {
-      if (!root.current?.contains(e.target as Node)) setOpen(false)
-    }
-    document.addEventListener('keydown', onKey)
-    document.addEventListener('mousedown', onOutside)
-    document.addEventListener('focusin', onOutside)
-    return () => {
-      document.removeEventListener('keydown', onKey)
-      document.removeEventListener('mousedown', onOutside)
-      document.removeEventListener('focusin', onOutside)
-    }
-  }, [isOpen])
+  useDismiss(isOpen, close, root, button)
 
   const label = `Notifications, ${total === 0 ? 'no open invitations' : `${total} open invitation${total === 1 ? '' : 's'}`}${unread > 0 ? `, ${unread} unread` : ''}`
   const count = total + unread
